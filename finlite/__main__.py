@@ -1,0 +1,7 @@
+"""``python -m finlite`` (also what ``torchrun -m finlite`` runs)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,228 @@
+"""The ``finlite`` command line. Heavy modules are imported inside each command, so ``--help`` is fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+EPILOG_TRAIN = """examples:
+  finlite train intent --data ../shared/data/banking77/train.csv --eval ../shared/data/banking77/test.csv --out runs/b77
+  finlite train intent --data my.jsonl --text-column utterance --label-column intent --out runs/mine --set epochs=5 distill=false
+"""
+EPILOG_EXPORT = """examples:
+  finlite export runs/b77 --out bundles/b77
+  finlite export runs/b77 --out bundles/b77 --formats tflite,tflite-int8 --force
+"""
+EPILOG_VERIFY = """examples:
+  finlite verify bundles/b77
+  finlite verify bundles/b77 --eval ../shared/data/banking77/test.csv --json
+"""
+EPILOG_PREDICT = """examples:
+  finlite predict --bundle runs/quickstart/bundles/intent "我想查一下余额"
+  finlite predict --bundle bundles/b77 --runtime onnx --precision int8 "I lost my card" "what's the exchange rate?"
+"""
+EPILOG_QUICKSTART = """examples:
+  finlite quickstart
+  finlite quickstart --out /tmp/qs --force
+"""
+EPILOG_DATA = """examples:
+  finlite data synth-intent --out data/synth --per-intent 120 --oos 400 --seed 0
+"""
+
+
+def _add_force(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--force", action="store_true", help=f"replace {what} if it already exists")
+
+
+def _cmd_data_synth_intent(args: argparse.Namespace) -> int:
+    from .data.synth_intent import generate_intent_corpus, split_corpus, write_csv
+
+    out = Path(args.out)
+    targets = [out / "train.csv", out / "eval.csv"]
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not args.force:
+        raise _usage_error(f"{', '.join(existing)} already exist; pass --force to overwrite")
+    corpus = generate_intent_corpus(n_per_intent=args.per_intent, n_out_of_scope=args.oos, seed=args.seed)
+    train, evaluation = split_corpus(corpus, eval_fraction=args.eval_fraction, seed=args.seed)
+    write_csv(train, targets[0])
+    write_csv(evaluation, targets[1])
+    print(f"wrote {len(train)} training and {len(evaluation)} evaluation examples to {out}/ (train.csv, eval.csv)")
+    return 0
+
+
+def _cmd_train_intent(args: argparse.Namespace) -> int:
+    from .training.checkpoint import RUN_INFO
+    from .training.config import IntentTrainConfig, apply_overrides
+    from .training.intent import train_intent
+
+    out = Path(args.out)
+    if (out / RUN_INFO).exists() and not args.force:
+        raise _usage_error(f"{out} already holds a trained run; pass --force to overwrite it or choose another --out")
+    overrides = list(args.set or [])
+    for key in ("model", "epochs", "seed", "threads"):
+        if getattr(args, key) is not None:
+            overrides.append(f"{key}={getattr(args, key)}")
+    if args.no_distill:
+        overrides.append("distill=false")
+    config = apply_overrides(IntentTrainConfig(), overrides)
+    metrics = train_intent(Path(args.data), Path(args.eval) if args.eval else None, out, config, args.text_column, args.label_column)
+    shown = metrics.get("eval") or metrics["val"]
+    print(
+        f"{'eval' if 'eval' in metrics else 'validation'}: accuracy {shown['accuracy']:.4f}, macro-F1 {shown['macro_f1']:.4f}, "
+        f"in-scope accuracy {shown['in_scope_accuracy']:.4f}"
+        + (f", out-of-scope recall {shown['oos_recall']:.4f}" if shown.get("oos_recall") is not None else "")
+    )
+    print(f"run written to {out}/ (model.pt, run.json, metrics.json); next: finlite export {out} --out BUNDLE_DIR")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export.bundle import export_bundle
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    manifest = export_bundle(Path(args.run_dir), Path(args.out), formats=formats, force=args.force)
+    sizes = ", ".join(f"{name} {entry['bytes'] / 1e6:.3f} MB" for name, entry in manifest["files"].items() if name.startswith("model"))
+    print(f"bundle written to {args.out}/ ({sizes}); check it with: finlite verify {args.out}")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .runtime.bundle import Bundle, check_golden, evaluate_artifacts
+
+    bundle = Bundle(Path(args.bundle_dir))
+    report: dict = {"bundle": str(bundle.dir), "sha256": "ok", "golden": check_golden(bundle)}
+    if args.eval:
+        from .data.loaders import check_known_labels, load_text_dataset
+
+        data = load_text_dataset(Path(args.eval), args.text_column, args.label_column)
+        check_known_labels(data, bundle.labels)
+        report["eval"] = {"file": args.eval, "artifacts": evaluate_artifacts(bundle, data.texts, data.labels)}
+    ok = all(r["passed"] for r in report["golden"])
+    report["passed"] = ok
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{bundle.dir}: sha256 of {len(bundle.manifest['files'])} files ok")
+        for r in report["golden"]:
+            print(
+                f"  {r['file']:<20} golden {'pass' if r['passed'] else 'FAIL'}: max |Δ| {r['max_abs_diff_vs_golden']:.2e} "
+                f"(tolerance {r['tolerance']}), top-1 vs PyTorch {r['top1_agreement_vs_pytorch']:.3f}"
+            )
+        for r in report.get("eval", {}).get("artifacts", []):
+            print(f"  {r['file']:<20} accuracy on {args.eval}: {r['accuracy']:.4f} (with out-of-scope rule {r['accuracy_with_oos_rule']:.4f}, n={r['n']})")
+    return 0 if ok else 1
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from .runtime.bundle import Bundle
+
+    bundle = Bundle(Path(args.bundle))
+    for pred in bundle.predict(args.text, runtime=args.runtime, precision=args.precision):
+        tops = ", ".join(f"{t['label']} {t['prob']:.3f}" for t in pred.top_k[: args.top_k])
+        print(f"{pred.text!r} → {pred.label}   [{tops}]")
+    return 0
+
+
+def _cmd_quickstart(args: argparse.Namespace) -> int:
+    from .quickstart import run_quickstart
+
+    run_quickstart(Path(args.out), force=args.force)
+    return 0
+
+
+def _usage_error(message: str) -> Exception:
+    from .errors import FinliteError
+
+    return FinliteError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="finlite",
+        description="Train tiny, fast banking models and export verified bundles for mobile apps.",
+        epilog="start with: finlite quickstart   (or: make quickstart)",
+    )
+    parser.add_argument("--version", action="version", version=f"finlite {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    data = sub.add_parser("data", help="generate built-in synthetic data sets", epilog=EPILOG_DATA, formatter_class=fmt)
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="KIND")
+    synth = data_sub.add_parser("synth-intent", help="bilingual (zh + en) banking intent corpus", epilog=EPILOG_DATA, formatter_class=fmt)
+    synth.add_argument("--out", required=True, help="folder for train.csv and eval.csv")
+    synth.add_argument("--per-intent", type=int, default=120, help="examples per intent (default 120)")
+    synth.add_argument("--oos", type=int, default=400, help="out-of-scope examples (default 400)")
+    synth.add_argument("--eval-fraction", type=float, default=0.2)
+    synth.add_argument("--seed", type=int, default=0)
+    _add_force(synth, "existing CSV files")
+    synth.set_defaults(func=_cmd_data_synth_intent)
+
+    train = sub.add_parser("train", help="train a model", epilog=EPILOG_TRAIN, formatter_class=fmt)
+    train_sub = train.add_subparsers(dest="task", required=True, metavar="TASK")
+    intent = train_sub.add_parser("intent", help="text → intent (+ out-of-scope)", epilog=EPILOG_TRAIN, formatter_class=fmt)
+    intent.add_argument("--data", required=True, help="training file (.csv, .tsv, .jsonl)")
+    intent.add_argument("--eval", help="evaluation file; labels must all occur in --data")
+    intent.add_argument("--out", default="runs/intent", help="run folder (default runs/intent)")
+    intent.add_argument("--text-column", help="text column (default: text, utterance, query or sentence)")
+    intent.add_argument("--label-column", help="label column (default: label, intent or category)")
+    intent.add_argument("--model", help="architecture, e.g. intent_dwshuffle_x1_0 (see finlite.models.list_models)")
+    intent.add_argument("--epochs", type=int)
+    intent.add_argument("--seed", type=int)
+    intent.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+    intent.add_argument("--no-distill", action="store_true", help="train the model alone, without teachers")
+    intent.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="any IntentTrainConfig field, e.g. lr=0.005 patience=6")
+    _add_force(intent, "a run in --out")
+    intent.set_defaults(func=_cmd_train_intent)
+
+    export = sub.add_parser("export", help="export a trained run to a bundle", epilog=EPILOG_EXPORT, formatter_class=fmt)
+    export.add_argument("run_dir", help="folder written by 'finlite train'")
+    export.add_argument("--out", required=True, help="bundle folder to create")
+    export.add_argument("--formats", default="tflite,tflite-int8,onnx,onnx-int8", help="comma-separated (default: all four)")
+    _add_force(export, "the bundle folder")
+    export.set_defaults(func=_cmd_export)
+
+    verify = sub.add_parser("verify", help="check a bundle's sha256, golden outputs and accuracy", epilog=EPILOG_VERIFY, formatter_class=fmt)
+    verify.add_argument("bundle_dir")
+    verify.add_argument("--eval", help="labelled file: report every artifact's accuracy on it")
+    verify.add_argument("--text-column")
+    verify.add_argument("--label-column")
+    verify.add_argument("--json", action="store_true", help="print a JSON report")
+    verify.set_defaults(func=_cmd_verify)
+
+    predict = sub.add_parser("predict", help="top intents for texts, from a bundle", epilog=EPILOG_PREDICT, formatter_class=fmt)
+    predict.add_argument("--bundle", required=True)
+    predict.add_argument("--runtime", choices=("litert", "onnx"), default="litert")
+    predict.add_argument("--precision", choices=("fp32", "int8"), default="fp32")
+    predict.add_argument("--top-k", type=int, default=3)
+    predict.add_argument("text", nargs="+")
+    predict.set_defaults(func=_cmd_predict)
+
+    quick = sub.add_parser("quickstart", help="synthetic data → train → export → verify → report", epilog=EPILOG_QUICKSTART, formatter_class=fmt)
+    quick.add_argument("--out", default="runs/quickstart", help="output folder (default runs/quickstart)")
+    _add_force(quick, "an earlier quickstart in --out")
+    quick.set_defaults(func=_cmd_quickstart)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .errors import FinliteError
+
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except (FinliteError, FileNotFoundError) as err:
+        print(f"finlite: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("finlite: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""Errors the command line reports as one line (no traceback)."""
+
+
+class FinliteError(Exception):
+    """Base of every error caused by user input: bad data, a missing run, a tampered bundle."""

@@ -1,0 +1,220 @@
+"""TFLite / LiteRT export with litert-torch: fp32, and static int8 (PT2E + int8 embedding table).
+
+Both files take ``ids`` as int32 with a fixed batch of 1 (``(1, L, F)``; litert-torch 0.10 cannot
+export a dynamic batch) and return float32 logits ``(1, C)``. BatchNorm is folded into the
+convolutions first (fewer TRANSPOSE ops, faster).
+
+int8 recipe (:func:`export_tflite_int8`):
+
+1. fold BatchNorm; replace every ``nn.Embedding`` with :class:`~.quantized_embedding.Int8Embedding`
+   (per-row int8 table: PT2E alone would leave the table — most of the file — in float32);
+2. ``torch.export`` at batch 1, ``prepare_pt2e`` with litert-torch's ``PT2EQuantizer`` —
+   symmetric, per-channel int8 weights, static int8 activations observed with **min/max** observers
+   (the default histogram observer clips ranges; TOOLCHAIN.md reports the same for
+   ai-edge-quantizer's moving averages on batch-1 samples);
+3. run every calibration sample through the prepared model, one at a time (batch 1);
+4. ``convert_pt2e`` and ``litert_torch.convert(..., quant_config=QuantConfig(pt2e_quantizer=...))``.
+
+Two parts are deliberately left out of PT2E activation quantization: the ``Int8Embedding`` itself
+(its output would otherwise be re-quantized per tensor, throwing away the per-row scales) and, with
+``float_head=True`` (default), the ``nn.Linear`` classifier head(s), so logits come out as float32
+at full resolution — the same output contract as the fp32 file — instead of int8 (where nearby
+logits would collide). Both cost almost nothing (the head is ~1% of the MACs).
+
+litert-torch, torchao and ai-edge-litert are imported inside the functions only.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..models.fold import fold_batchnorm
+from .quantized_embedding import Int8Embedding, quantize_embeddings
+
+
+def _sample_tensor(sample: np.ndarray) -> torch.Tensor:
+    arr = np.asarray(sample)
+    if arr.ndim < 1 or arr.shape[0] < 1:
+        raise ValueError(f"need at least one sample row, got shape {arr.shape}")
+    return torch.from_numpy(np.ascontiguousarray(arr[:1]).astype(np.int32, copy=False))
+
+
+def _prepare_path(path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def export_tflite(model: nn.Module, sample: np.ndarray, path: str | Path) -> Path:
+    """fp32 TFLite file for ``model`` (BatchNorm folded), traced at batch 1 on ``sample[:1]``.
+
+    ``model`` is not modified. Input: int32 ``(1, L, F)``; output: float32 logits ``(1, C)``.
+    """
+    import litert_torch
+
+    path = _prepare_path(path)
+    folded = fold_batchnorm(model).eval()
+    with torch.no_grad():
+        edge = litert_torch.convert(folded, (_sample_tensor(sample),))
+    edge.export(str(path))
+    return path
+
+
+def _qualified(tp: type) -> str:
+    return f"{tp.__module__}.{tp.__qualname__}"
+
+
+def _node_in_modules(type_names: set[str]) -> Callable[[torch.fx.Node], bool]:
+    """True for an FX node created inside a module whose type is one of ``type_names``.
+
+    torch.export records module types in ``nn_module_stack`` as qualified-name strings (torch 2.13);
+    litert-torch's own ``set_module_type``/``set_module_name`` filters compare classes / mangled
+    names and silently match nothing there, so this filter handles both forms.
+    """
+
+    def inside(node: torch.fx.Node) -> bool:
+        for _path, tp in node.meta.get("nn_module_stack", {}).values():
+            name = tp if isinstance(tp, str) else _qualified(tp)
+            if name in type_names:
+                return True
+        return False
+
+    return inside
+
+
+def int8_quantization_config(act_observer: str = "minmax"):
+    """litert-torch ``QuantizationConfig``: symmetric per-channel int8 weights (min/max, [-127, 127]),
+    static per-tensor affine int8 activations observed with ``act_observer`` ("minmax" or
+    "histogram", litert-torch's default)."""
+    from litert_torch.quantize import pt2e_quantizer as pq
+    from litert_torch.quantize.pt2e_quantizer_utils import QuantizationConfig
+    from torchao.quantization.pt2e.observer import HistogramObserver, MinMaxObserver
+    from torchao.quantization.pt2e.quantizer import QuantizationSpec
+
+    base = pq.get_symmetric_quantization_config(is_per_channel=True, is_qat=False, is_dynamic=False)
+    observers = {"minmax": MinMaxObserver, "histogram": HistogramObserver}
+    if act_observer not in observers:
+        raise ValueError(f"act_observer must be one of {sorted(observers)}, got {act_observer!r}")
+    act = QuantizationSpec(
+        dtype=torch.int8,
+        quant_min=-128,
+        quant_max=127,
+        qscheme=torch.per_tensor_affine,
+        is_dynamic=False,
+        observer_or_fake_quant_ctr=observers[act_observer].with_args(eps=2**-12),
+    )
+    return QuantizationConfig(act, act, base.weight, base.bias, base.fixed_qparams, False, False)
+
+
+# Pooling / concatenation ops that stay float when every user of theirs is float (see _skipped_nodes).
+_FLOAT_TAIL_OPS = frozenset(
+    {
+        "aten.cat.default",
+        "aten.dropout.default",
+        "aten.clone.default",
+        "aten.amax.default",
+        "aten.max.dim",
+        "aten.sum.dim_IntList",
+        "aten.mean.dim",
+        "aten.div.Tensor",
+        "aten.clamp.default",
+        "aten.mul.Tensor",
+        "aten.flatten.using_ints",
+    }
+)
+
+
+def _skipped_nodes(graph: torch.fx.Graph, skip: Callable[[torch.fx.Node], bool]) -> set[torch.fx.Node]:
+    """Nodes left in float: those ``skip`` selects, plus — walking backwards — every pooling /
+    concatenation / masking op (``_FLOAT_TAIL_OPS``) whose users are all left in float.
+
+    With a float head this keeps the pooled-feature ``cat`` and the poolings feeding it in float.
+    Otherwise litert-torch's ``cat`` annotation makes every input share the first input's int8
+    range, and the TFLite converter propagates the int8 ``REDUCE_MAX`` through the concatenation
+    even when only the ``cat`` is left unannotated: the small, signed bag-of-units features next to
+    the large ReLU maxima are then crushed to a few levels (logit errors of ~10% of their range).
+    """
+    skipped = {n for n in graph.nodes if n.op == "call_function" and skip(n)}
+    for node in reversed(list(graph.nodes)):
+        if (
+            node.op == "call_function"
+            and str(node.target) in _FLOAT_TAIL_OPS
+            and node.users
+            and all(user in skipped for user in node.users)
+        ):
+            skipped.add(node)
+    return skipped
+
+
+def _make_quantizer(config, skip: Callable[[torch.fx.Node], bool]):
+    from litert_torch.quantize.pt2e_quantizer import PT2EQuantizer
+    from litert_torch.quantize.pt2e_quantizer_utils import propagate_annotation
+
+    class _SkippingPT2EQuantizer(PT2EQuantizer):
+        """Static PT2E quantizer that leaves ``_skipped_nodes(graph, skip)`` in float."""
+
+        def annotate(self, model: torch.fx.GraphModule) -> torch.fx.GraphModule:
+            skipped = _skipped_nodes(model.graph, skip)
+            self._annotate_all_static_patterns(model, self.global_config, lambda n: n not in skipped)
+            propagate_annotation(model)
+            return model
+
+    return _SkippingPT2EQuantizer().set_global(config)
+
+
+def export_tflite_int8(
+    model: nn.Module,
+    calibration: np.ndarray,
+    path: str | Path,
+    *,
+    per_row_embedding: bool = True,
+    float_head: bool = True,
+    act_observer: str = "minmax",
+) -> Path:
+    """Static int8 TFLite file: int8 embedding table + PT2E per-channel int8 (see module doc).
+
+    ``calibration``: ``(N, L, F)`` ids, all N rows are run through the observers one at a time
+    (use real, representative texts; keep them apart from the parity-check samples). The file's
+    input is int32 ``(1, L, F)`` and its output float32 logits ``(1, C)`` (int8 with
+    ``float_head=False``). ``model`` is not modified.
+    """
+    import litert_torch
+    from litert_torch.quantize.quant_config import QuantConfig
+    from torchao.quantization.pt2e import move_exported_model_to_eval
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
+    calibration = np.asarray(calibration)
+    if calibration.ndim != 3 or len(calibration) == 0:
+        raise ValueError(f"calibration must be non-empty (N, L, F) ids, got shape {calibration.shape}")
+    path = _prepare_path(path)
+    prepared_float = quantize_embeddings(fold_batchnorm(model), per_row=per_row_embedding).eval()
+    args = (_sample_tensor(calibration),)
+
+    skip_types = {_qualified(Int8Embedding)}
+    if float_head:
+        skip_types.add(_qualified(nn.Linear))
+    quantizer = _make_quantizer(int8_quantization_config(act_observer), _node_in_modules(skip_types))
+
+    graph = torch.export.export(prepared_float, args).module()
+    prepared = move_exported_model_to_eval(prepare_pt2e(graph, quantizer))
+    calib = np.ascontiguousarray(calibration).astype(np.int32, copy=False)
+    with torch.no_grad():
+        for i in range(len(calib)):
+            prepared(torch.from_numpy(calib[i : i + 1]))
+    converted = move_exported_model_to_eval(convert_pt2e(prepared, fold_quantize=False))
+    edge = litert_torch.convert(converted, args, quant_config=QuantConfig(pt2e_quantizer=quantizer))
+    edge.export(str(path))
+    return path
+
+
+def timed(fn: Callable[..., Path], *args, **kwargs) -> tuple[Path, float]:
+    """``(fn(*args, **kwargs), seconds)`` — convenience for reporting conversion times."""
+    start = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - start

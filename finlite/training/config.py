@@ -1,0 +1,96 @@
+"""Training configuration: one dataclass, overridable from the command line with ``key=value``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..data.text import TextSpec
+from ..errors import FinliteError
+
+
+class ConfigError(FinliteError, ValueError):
+    """A bad ``key=value`` setting."""
+
+
+@dataclass
+class IntentTrainConfig:
+    """Everything ``finlite train intent`` needs besides the data files."""
+
+    model: str = "intent_dwshuffle_x1_0"  # a name from finlite.models.list_models("intent")
+    epochs: int = 15
+    batch_size: int = 64
+    lr: float = 1e-2  # one-cycle peak
+    weight_decay: float = 0.01  # not applied to embeddings, biases and norms
+    label_smoothing: float = 0.1
+    dropout: float = 0.2
+    ema_decay: float = 0.995  # 0 disables the exponential moving average of weights
+    char_noise: float = 0.5  # fraction of training texts given a random character edit each epoch
+    val_fraction: float = 0.1  # stratified split carved from the training file
+    patience: int = 4  # early stopping: epochs without validation improvement
+    seed: int = 0
+    threads: int = 0  # torch threads; 0 = torch's default
+    # Distillation from an averaged ensemble of our own teachers (see INTENT_NOTES): off with distill=false.
+    distill: bool = True
+    teachers: str = "intent_bag,intent_dwshuffle_x1_0"
+    teacher_epochs: int = 0  # 0 = same as epochs
+    distill_alpha: float = 0.3  # weight of the label loss; 1 - alpha goes to the soft targets
+    temperature: float = 2.0
+    # Out-of-scope answer: a confidence threshold calibrated on the validation split.
+    oos_label: str = "out_of_scope"
+    oos_reject_in_scope: float = 0.01  # without out-of-scope validation data: reject this share of in-scope
+    # Text preprocessing (becomes preprocess.json).
+    buckets: int = 10240
+    max_units: int = 64
+    max_feats: int = 24
+
+    def text_spec(self) -> TextSpec:
+        return TextSpec(buckets=self.buckets, max_units=self.max_units, max_feats=self.max_feats)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "IntentTrainConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _parse_value(text: str, kind: type) -> Any:
+    if kind is bool:
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"expected true/false, got {text!r}")
+    return kind(text)
+
+
+def apply_overrides(config: Any, overrides: Sequence[str]) -> Any:
+    """A copy of ``config`` with ``key=value`` overrides applied (types follow the dataclass)."""
+    types = {f.name: f.type for f in fields(config)}
+    changes: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep:
+            raise ConfigError(f"setting {item!r} is not key=value")
+        if key not in types:
+            raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(types))}")
+        kind = {"int": int, "float": float, "bool": bool, "str": str}[str(types[key])]
+        try:
+            changes[key] = _parse_value(value.strip(), kind)
+        except ValueError:
+            raise ConfigError(f"setting {key!r} needs a {kind.__name__}, got {value!r}") from None
+    return dataclasses.replace(config, **changes)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write pretty, UTF-8, key-stable JSON."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+

@@ -1,0 +1,146 @@
+"""Layers, networks, registry, MACs counts and BatchNorm folding."""
+
+import pytest
+import torch
+from torch import nn
+
+from finlite.models import (
+    DepthwiseSeparableConv1d,
+    ShuffleUnit1d,
+    StandardConv1d,
+    channel_shuffle,
+    count_macs,
+    count_params,
+    fold_batchnorm,
+    get_model,
+    list_models,
+    register_model,
+)
+
+L, F = 16, 6
+
+
+def _ids(batch: int = 3, buckets: int = 512, seed: int = 0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(1, buckets, (batch, L, F), generator=g, dtype=torch.int32)
+    for row in range(batch):  # realistic padding: row r has 4 + 3r units, the last features empty
+        ids[row, 4 + 3 * row :] = 0
+        ids[row, :, F - 2 :] = 0
+    return ids
+
+
+def test_channel_shuffle_interleaves_groups():
+    x = torch.arange(6, dtype=torch.float32).reshape(1, 6, 1)
+    assert channel_shuffle(x, 2).flatten().tolist() == [0, 3, 1, 4, 2, 5]
+    assert channel_shuffle(x, 3).flatten().tolist() == [0, 2, 4, 1, 3, 5]
+    with pytest.raises(ValueError, match="divisible"):
+        channel_shuffle(x, 4)
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_every_model_forward_backward_and_macs(name):
+    model = get_model(name, num_classes=7, buckets=512)
+    ids = _ids()
+    logits = model(ids)
+    assert logits.shape == (3, 7)
+    logits.logsumexp(dim=1).mean().backward()
+    grads = [p.grad for p in model.parameters() if p.requires_grad]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+    assert any(g.abs().sum() > 0 for g in grads)
+    assert count_params(model) > 0
+    macs = count_macs(model, ids[:1])
+    assert macs > 0 and macs == count_macs(model, ids[:1])  # deterministic
+
+
+def test_registry_rejects_duplicates_and_unknown_names():
+    with pytest.raises(ValueError, match="already registered"):
+        register_model("intent_bag", task="intent")(lambda **kw: nn.Identity())
+    with pytest.raises(ValueError, match="unknown model"):
+        get_model("no_such_model", num_classes=3)
+    assert set(list_models("intent")) >= {"intent_dwshuffle_x1_0", "intent_stdconv_x1_0", "intent_bag"}
+
+
+def test_macs_of_conv_blocks_match_hand_counts():
+    c, k, length = 32, 5, 20
+    x, mask = torch.randn(1, c, length), torch.ones(1, 1, length)
+    # depthwise: C*k per position; pointwise: C*C per position
+    assert count_macs(_Wrap(DepthwiseSeparableConv1d(c, c, k)), x, mask) == length * (c * k + c * c)
+    assert count_macs(_Wrap(StandardConv1d(c, c, k)), x, mask) == length * c * c * k
+    # stride-1 shuffle unit on C/2 channels: pointwise, depthwise (k=3), pointwise
+    h = c // 2
+    assert count_macs(_Wrap(ShuffleUnit1d(c, c, 3)), x, mask) == length * (h * h + h * 3 + h * h)
+
+
+class _Wrap(nn.Module):
+    def __init__(self, block: nn.Module):
+        super().__init__()
+        self.block = block
+
+    def forward(self, x, mask):
+        return self.block(x, mask)
+
+
+def test_depthwise_separable_is_about_a_quarter_of_the_standard_baseline():
+    ids = _ids(1, 10240)
+    ours = count_macs(get_model("intent_dwshuffle_x1_0", num_classes=77), ids)
+    baseline = count_macs(get_model("intent_stdconv_x1_0", num_classes=77), ids)
+    assert ours / baseline < 0.35
+
+
+def test_shuffle_unit_downsampling_halves_length_and_masks_padding():
+    unit = ShuffleUnit1d(16, 32, kernel=3, stride=2).eval()
+    x = torch.randn(2, 16, 10)
+    mask = torch.ones(2, 1, 10)
+    mask[1, :, 5:] = 0
+    y = unit(x * mask, mask)
+    assert y.shape == (2, 32, 5)
+    assert torch.all(y[1, :, 3:] == 0)  # positions 6 and 8 of the input were padding
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"kernel": 4}, "odd"), ({"stride": 3}, "stride"), ({"out_ch": 15}, "even"), ({"out_ch": 32}, "in_ch == out_ch")],
+)
+def test_shuffle_unit_validates_arguments(kwargs, message):
+    args = {"in_ch": 16, "out_ch": 16, "kernel": 3, "stride": 1, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        ShuffleUnit1d(**args)
+
+
+@pytest.mark.parametrize("name", ["intent_dwshuffle_x1_0", "intent_stdconv_x1_0"])
+def test_padding_to_fixed_length_does_not_change_outputs(name):
+    """The phone always runs max_units; training trims padding. Both must agree."""
+    model = get_model(name, num_classes=5, buckets=512)
+    _randomise_batchnorm(model)
+    model.eval()
+    ids = _ids(2)
+    ids[:, 10:] = 0  # both rows shorter than 10 units
+    full = model(ids)
+    trimmed = model(ids[:, :10])
+    assert torch.allclose(full, trimmed, atol=1e-5)
+
+
+def _randomise_batchnorm(model: nn.Module) -> None:
+    g = torch.Generator().manual_seed(1)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm1d):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=g))
+            m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+            m.weight.data.copy_(torch.randn(m.num_features, generator=g))
+            m.bias.data.copy_(torch.randn(m.num_features, generator=g))
+
+
+def test_fold_batchnorm_preserves_outputs_and_removes_batchnorm():
+    model = get_model("intent_dwshuffle_x0_5", num_classes=5, buckets=512)
+    _randomise_batchnorm(model)
+    model.eval()
+    folded = fold_batchnorm(model)
+    assert not any(isinstance(m, nn.BatchNorm1d) for m in folded.modules())
+    assert any(isinstance(m, nn.BatchNorm1d) for m in model.modules())  # original untouched
+    ids = _ids()
+    assert torch.allclose(model(ids), folded(ids), atol=1e-5)
+
+
+def test_width_multiplier_scales_channels():
+    small, large = (get_model(n, num_classes=5, buckets=512) for n in ("intent_dwshuffle_x0_5", "intent_dwshuffle_x1_5"))
+    assert small.config.channels == 64 and large.config.channels == 192

@@ -1,0 +1,75 @@
+"""Metrics, config overrides, and a short real training run."""
+
+import json
+
+import numpy as np
+import pytest
+
+from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
+from finlite.training.checkpoint import load_run
+from finlite.training.config import ConfigError, IntentTrainConfig, apply_overrides
+from finlite.training.intent import train_intent
+from finlite.training.metrics import calibrate_threshold, classification_report, macro_f1, softmax
+
+
+def test_macro_f1_by_hand():
+    y = np.array([0, 0, 1, 1])
+    pred = np.array([0, 1, 1, 1])
+    # class 0: P=1, R=.5 → F1 2/3; class 1: P=2/3, R=1 → F1 .8
+    assert macro_f1(y, pred) == pytest.approx((2 / 3 + 0.8) / 2)
+    assert macro_f1(y, y) == 1.0
+
+
+def test_threshold_with_out_of_scope_samples_separates_them():
+    # class 2 is out_of_scope; its samples get low confidence
+    probs = np.array([[0.9, 0.05, 0.05], [0.1, 0.85, 0.05], [0.4, 0.35, 0.25], [0.45, 0.3, 0.25]])
+    y = np.array([0, 1, 2, 2])
+    cal = calibrate_threshold(probs, y, oos_index=2, reject_in_scope=0.01)
+    assert cal.method == "balanced" and 0.45 < cal.threshold <= 0.85
+    assert cal.val_oos_recall == 1.0 and cal.val_in_scope_accuracy == 1.0
+
+
+def test_threshold_without_out_of_scope_rejects_a_quantile():
+    rng = np.random.default_rng(0)
+    probs = softmax(rng.normal(size=(1000, 4)) * 3)
+    cal = calibrate_threshold(probs, probs.argmax(1), oos_index=None, reject_in_scope=0.05)
+    assert cal.method == "quantile"
+    assert np.mean(probs.max(1) < cal.threshold) == pytest.approx(0.05, abs=0.005)
+    report = classification_report(np.log(probs), probs.argmax(1), cal.threshold, None)
+    assert report["accuracy"] == 1.0 and report["in_scope_accuracy"] == pytest.approx(0.95, abs=0.005)
+
+
+def test_overrides_are_typed_and_checked():
+    config = apply_overrides(IntentTrainConfig(), ["epochs=3", "lr=0.005", "distill=false", "model=intent_bag"])
+    assert (config.epochs, config.lr, config.distill, config.model) == (3, 0.005, False, "intent_bag")
+    with pytest.raises(ConfigError, match="unknown setting 'epoch'"):
+        apply_overrides(config, ["epoch=3"])
+    with pytest.raises(ConfigError, match="needs a int"):
+        apply_overrides(config, ["epochs=three"])
+    with pytest.raises(ConfigError, match="not key=value"):
+        apply_overrides(config, ["epochs"])
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    train, evaluation = split_corpus(generate_intent_corpus(n_per_intent=40, n_out_of_scope=120, seed=3), 0.25, seed=3)
+    write_csv(train, root / "train.csv")
+    write_csv(evaluation, root / "eval.csv")
+    return root
+
+
+@pytest.mark.slow
+def test_short_training_run_beats_chance_and_writes_the_run(small_corpus, tmp_path):
+    config = apply_overrides(IntentTrainConfig(), ["epochs=6", "distill=false", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1"])
+    metrics = train_intent(small_corpus / "train.csv", small_corpus / "eval.csv", tmp_path / "run", config, log=lambda _: None)
+    chance = 1 / 28
+    assert metrics["eval"]["accuracy"] > 10 * chance
+    assert metrics["eval"]["oos_recall"] is not None
+    on_disk = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert on_disk["eval"]["accuracy"] == pytest.approx(metrics["eval"]["accuracy"])
+    model, info = load_run(tmp_path / "run")
+    assert info.labels[0] < info.labels[-1] and "out_of_scope" in info.labels
+    assert info.preprocess["text"]["buckets"] == 4096
+    samples = json.loads((tmp_path / "run" / "samples.json").read_text())
+    assert len(samples["calibration"]) > 0 and samples["holdout_source"] == "eval"

@@ -109,6 +109,9 @@ class LiteRTRunner:
         step = self._batch
         if len(ids) % step:
             raise ValueError(f"batch {len(ids)} is not a multiple of the model's fixed batch {step}")
+        if len(ids) == 0:
+            out = self.interpreter.get_output_details()[0]
+            return np.zeros((0, *[int(d) for d in out["shape"][1:]]), dtype=np.float32)
         return np.concatenate([self._invoke(ids[i : i + step]) for i in range(0, len(ids), step)], axis=0)
 
 

@@ -55,17 +55,18 @@ def calibrate_threshold(probs: np.ndarray, y: np.ndarray, oos_index: int | None,
         threshold = float(np.quantile(conf, reject_in_scope)) if reject_in_scope > 0 else 0.0
         pred = predict_with_threshold(probs, threshold, oos_index)
         return OosCalibration(threshold, "quantile", accuracy(y, pred), None)
-    best: OosCalibration | None = None
-    best_score = -1.0
-    for threshold in np.unique(np.concatenate(([0.0], np.quantile(conf, np.linspace(0, 0.5, 101))))):
+    candidates = np.unique(np.concatenate(([0.0], np.quantile(conf, np.linspace(0, 0.5, 101)))))
+    scored = []
+    for threshold in candidates:
         pred = predict_with_threshold(probs, float(threshold), oos_index)
-        in_acc = accuracy(y[~is_oos], pred[~is_oos])
-        oos_rec = accuracy(y[is_oos], pred[is_oos])
-        if (in_acc + oos_rec) / 2 > best_score:
-            best_score = (in_acc + oos_rec) / 2
-            best = OosCalibration(float(threshold), "balanced", in_acc, oos_rec)
-    assert best is not None
-    return best
+        in_acc, oos_rec = accuracy(y[~is_oos], pred[~is_oos]), accuracy(y[is_oos], pred[is_oos])
+        scored.append(((in_acc + oos_rec) / 2, float(threshold), in_acc, oos_rec))
+    best_score = max(row[0] for row in scored)
+    tied = [row for row in scored if row[0] >= best_score - 1e-12]
+    # Several thresholds often score the same: take the one nearest the middle of that range.
+    middle = (tied[0][1] + tied[-1][1]) / 2
+    _, threshold, in_acc, oos_rec = min(tied, key=lambda row: abs(row[1] - middle))
+    return OosCalibration(threshold, "balanced", in_acc, oos_rec)
 
 
 def classification_report(

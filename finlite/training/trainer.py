@@ -163,7 +163,7 @@ def fit(
             schedule.step()
             if ema is not None:
                 ema.update(model)
-            total += float(loss)
+            total += loss.item()
             bar.set_postfix(loss=f"{total / (step + 1):.3f}")
         scored = ema.shadow if ema is not None else model
         val_metrics = evaluate(scored, val)

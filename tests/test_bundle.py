@@ -1,0 +1,113 @@
+"""Export → bundle → verify/predict round trip on a small model, and tamper refusal."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from finlite.cli import main
+from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
+from finlite.data.text import TextEncoder, TextSpec
+from finlite.export.bundle import ExportError, export_bundle, sha256_file
+from finlite.runtime.bundle import Bundle, BundleError, check_golden, evaluate_artifacts
+from finlite.training.config import IntentTrainConfig, apply_overrides
+from finlite.training.intent import train_intent
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bundle")
+    train, evaluation = split_corpus(generate_intent_corpus(n_per_intent=40, n_out_of_scope=120, seed=5), 0.25, seed=5)
+    write_csv(train, root / "train.csv")
+    write_csv(evaluation, root / "eval.csv")
+    config = apply_overrides(IntentTrainConfig(), ["epochs=10", "distill=false", "label_smoothing=0", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1"])
+    train_intent(root / "train.csv", root / "eval.csv", root / "run", config, log=lambda _: None)
+    export_bundle(root / "run", root / "bundle", log=lambda _: None)
+    return root
+
+
+def test_bundle_has_every_file_with_matching_sha256(trained):
+    bundle_dir = trained / "bundle"
+    manifest = json.loads((bundle_dir / "manifest.json").read_text())
+    assert manifest["format"] == "finlite.bundle/1" and manifest["task"] == "intent"
+    expected = {"model.tflite", "model.int8.tflite", "model.onnx", "model.int8.onnx", "labels.txt", "preprocess.json", "golden.json", "MODEL_CARD.md"}
+    assert set(manifest["files"]) == expected
+    for name, entry in manifest["files"].items():
+        assert sha256_file(bundle_dir / name) == entry["sha256"]
+    for art in manifest["artifacts"]:
+        assert art["parity"]["passed"] and art["parity"]["n"] >= 256
+        if art["precision"] == "fp32":
+            assert art["parity"]["max_abs_diff"] <= 1e-4 and art["parity"]["top1_agreement"] == 1.0
+        else:
+            assert art["parity"]["top1_agreement"] >= 0.99
+    tflite_inputs = next(a for a in manifest["artifacts"] if a["file"] == "model.tflite")["inputs"]
+    assert tflite_inputs[0]["dtype"] == "int32" and tflite_inputs[0]["shape"] == [1, 64, 24]
+    labels = (bundle_dir / "labels.txt").read_text().splitlines()
+    assert len(labels) == 28 and "out_of_scope" in labels
+
+
+def test_golden_vectors_match_the_encoder_and_every_artifact(trained):
+    bundle = Bundle(trained / "bundle")
+    golden = json.loads((trained / "bundle" / "golden.json").read_text())
+    texts = [e["text"] for e in golden["examples"]]
+    assert "" in texts and any(len(t) == 10_000 for t in texts) and any("😭" in t for t in texts)
+    encoder = TextEncoder(TextSpec.from_json(json.loads((trained / "bundle" / "preprocess.json").read_text())["text"]))
+    assert np.array_equal(np.array([e["ids"] for e in golden["examples"]]), encoder.encode_batch(texts))
+    results = check_golden(bundle)
+    assert len(results) == 4 and all(r["passed"] for r in results), results
+
+
+def test_predict_with_both_runtimes_and_the_oos_rule(trained):
+    bundle = Bundle(trained / "bundle")
+    texts = ["我想查一下银行卡余额", "what's the weather like tomorrow"]
+    litert = bundle.predict(texts)
+    onnx = bundle.predict(texts, runtime="onnx")
+    assert [p.label for p in litert] == [p.label for p in onnx]
+    for pred in litert:
+        assert len(pred.top_k) == 3 and pred.top_k[0]["prob"] >= pred.top_k[1]["prob"]
+        assert abs(float(pred.probs.sum()) - 1.0) < 1e-5
+    int8 = bundle.predict(texts, precision="int8")
+    assert len(int8) == 2
+    with pytest.raises(BundleError, match="unknown runtime"):
+        bundle.predict(texts, runtime="coreml")
+
+
+def test_verify_reports_accuracy_of_every_artifact(trained, capsys):
+    code = main(["verify", str(trained / "bundle"), "--eval", str(trained / "eval.csv"), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["passed"]
+    accuracies = {a["file"]: a["accuracy"] for a in report["eval"]["artifacts"]}
+    assert set(accuracies) == {"model.tflite", "model.int8.tflite", "model.onnx", "model.int8.onnx"}
+    assert accuracies["model.tflite"] == pytest.approx(accuracies["model.onnx"], abs=1e-9)
+    assert abs(accuracies["model.int8.tflite"] - accuracies["model.tflite"]) <= 0.02
+    bundle = Bundle(trained / "bundle")
+    direct = evaluate_artifacts(bundle, ["我想查一下银行卡余额"], ["check_balance"])
+    assert direct[0]["n"] == 1
+
+
+def test_tampered_file_is_refused(trained, tmp_path, capsys):
+    copy = tmp_path / "bundle"
+    shutil.copytree(trained / "bundle", copy)
+    with open(copy / "labels.txt", "a", encoding="utf-8") as handle:
+        handle.write("extra\n")
+    with pytest.raises(BundleError, match="labels.txt: sha256 does not match"):
+        Bundle(copy)
+    code = main(["predict", "--bundle", str(copy), "hello"])
+    err = capsys.readouterr().err
+    assert code == 2 and "labels.txt" in err and "refusing" in err
+    shutil.copy(trained / "bundle" / "labels.txt", copy / "labels.txt")
+    Bundle(copy)  # restored: loads again
+    (copy / "model.tflite").unlink()
+    with pytest.raises(BundleError, match="model.tflite: listed in the manifest but missing"):
+        Bundle(copy)
+
+
+def test_export_refuses_to_overwrite_and_formats_are_checked(trained, tmp_path):
+    with pytest.raises(ExportError, match="--force"):
+        export_bundle(trained / "run", trained / "bundle", log=lambda _: None)
+    with pytest.raises(ExportError, match="unknown export format"):
+        export_bundle(trained / "run", tmp_path / "b", formats=("tflite", "coreml"), log=lambda _: None)
+    assert not (tmp_path / "b").exists()

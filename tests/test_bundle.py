@@ -5,9 +5,9 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import write_small_corpus
 
 from finlite.cli import main
-from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
 from finlite.data.text import TextEncoder, TextSpec
 from finlite.export.bundle import ExportError, export_bundle, sha256_file
 from finlite.runtime.bundle import Bundle, BundleError, check_golden, evaluate_artifacts
@@ -20,9 +20,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("bundle")
-    train, evaluation = split_corpus(generate_intent_corpus(n_per_intent=40, n_out_of_scope=120, seed=5), 0.25, seed=5)
-    write_csv(train, root / "train.csv")
-    write_csv(evaluation, root / "eval.csv")
+    write_small_corpus(root, seed=5)
     config = apply_overrides(IntentTrainConfig(), ["epochs=10", "distill=false", "label_smoothing=0", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1"])
     train_intent(root / "train.csv", root / "eval.csv", root / "run", config, log=lambda _: None)
     export_bundle(root / "run", root / "bundle", log=lambda _: None)

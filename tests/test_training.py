@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from conftest import write_small_corpus
 
-from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
 from finlite.training.checkpoint import load_run
 from finlite.training.config import ConfigError, IntentTrainConfig, apply_overrides
 from finlite.training.intent import train_intent
@@ -53,9 +53,7 @@ def test_overrides_are_typed_and_checked():
 @pytest.fixture(scope="module")
 def small_corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
-    train, evaluation = split_corpus(generate_intent_corpus(n_per_intent=40, n_out_of_scope=120, seed=3), 0.25, seed=3)
-    write_csv(train, root / "train.csv")
-    write_csv(evaluation, root / "eval.csv")
+    write_small_corpus(root, seed=3)
     return root
 
 

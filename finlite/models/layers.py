@@ -112,14 +112,8 @@ class ShuffleUnit1d(nn.Module):
         return channel_shuffle(torch.cat((keep, x), dim=1), 2) * out_mask
 
 
-class StandardUnit1d(nn.Module):
+class StandardUnit1d(StandardConv1d):
     """Baseline for :class:`ShuffleUnit1d`: one full conv (k) over all channels → BN → ReLU."""
 
     def __init__(self, in_ch: int, out_ch: int, kernel: int = 3, stride: int = 1):
-        super().__init__()
-        _check(in_ch, out_ch, kernel, stride)
-        self.stride = stride
-        self.conv = conv_bn(in_ch, out_ch, kernel, stride)
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.conv(x * mask) * downsample_mask(mask, self.stride)
+        super().__init__(in_ch, out_ch, kernel, stride)

@@ -1,0 +1,13 @@
+"""Shared fixtures helpers: a small synthetic corpus on disk."""
+
+from pathlib import Path
+
+from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
+
+
+def write_small_corpus(root: Path, seed: int, n_per_intent: int = 40, n_out_of_scope: int = 120) -> Path:
+    """train.csv / eval.csv (75% / 25%) of the built-in bilingual corpus under ``root``."""
+    train, evaluation = split_corpus(generate_intent_corpus(n_per_intent=n_per_intent, n_out_of_scope=n_out_of_scope, seed=seed), 0.25, seed=seed)
+    write_csv(train, root / "train.csv")
+    write_csv(evaluation, root / "eval.csv")
+    return root

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -11,6 +12,8 @@ from typing import Callable, Sequence
 EPILOG_TRAIN = """examples:
   finlite train intent --data ../shared/data/banking77/train.csv --eval ../shared/data/banking77/test.csv --out runs/b77
   finlite train intent --data my.jsonl --text-column utterance --label-column intent --out runs/mine --set epochs=5 distill=false
+  finlite train intent --data my.jsonl --out runs/mine --resume          # continue a killed run
+  torchrun --nproc_per_node=2 -m finlite train intent --data my.jsonl --out runs/ddp   # several processes
 """
 EPILOG_EXPORT = """examples:
   finlite export runs/b77 --out bundles/b77
@@ -59,8 +62,10 @@ def _cmd_train_intent(args: argparse.Namespace) -> int:
     from .training.intent import train_intent
 
     out = Path(args.out)
-    if (out / RUN_INFO).exists() and not args.force:
+    if (out / RUN_INFO).exists() and not (args.force or args.resume):
         raise _usage_error(f"{out} already holds a trained run; pass --force to overwrite it or choose another --out")
+    if args.force and not args.resume and (out / "checkpoints").exists():
+        shutil.rmtree(out / "checkpoints")
     overrides = list(args.set or [])
     for key in ("model", "epochs", "seed", "threads"):
         if getattr(args, key) is not None:
@@ -68,7 +73,13 @@ def _cmd_train_intent(args: argparse.Namespace) -> int:
     if args.no_distill:
         overrides.append("distill=false")
     config = apply_overrides(IntentTrainConfig(), overrides)
-    metrics = train_intent(Path(args.data), Path(args.eval) if args.eval else None, out, config, args.text_column, args.label_column)
+    metrics = train_intent(
+        Path(args.data), Path(args.eval) if args.eval else None, out, config, args.text_column, args.label_column, resume=args.resume
+    )
+    from .training import distributed
+
+    if distributed.rank() != 0:
+        return 0
     shown = metrics.get("eval") or metrics["val"]
     print(
         f"{'eval' if 'eval' in metrics else 'validation'}: accuracy {shown['accuracy']:.4f}, macro-F1 {shown['macro_f1']:.4f}, "
@@ -83,7 +94,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .export.bundle import export_bundle
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    manifest = export_bundle(Path(args.run_dir), Path(args.out), formats=formats, force=args.force)
+    manifest = export_bundle(Path(args.run_dir), Path(args.out), formats=formats, force=args.force, name=args.name)
     sizes = ", ".join(f"{name} {entry['bytes'] / 1e6:.3f} MB" for name, entry in manifest["files"].items() if name.startswith("model"))
     print(f"bundle written to {args.out}/ ({sizes}); check it with: finlite verify {args.out}")
     return 0
@@ -176,12 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
     intent.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     intent.add_argument("--no-distill", action="store_true", help="train the model alone, without teachers")
     intent.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="any IntentTrainConfig field, e.g. lr=0.005 patience=6")
+    intent.add_argument("--resume", action="store_true", help="continue a killed run in --out from its last checkpoint")
     _add_force(intent, "a run in --out")
     intent.set_defaults(func=_cmd_train_intent)
 
     export = sub.add_parser("export", help="export a trained run to a bundle", epilog=EPILOG_EXPORT, formatter_class=fmt)
     export.add_argument("run_dir", help="folder written by 'finlite train'")
     export.add_argument("--out", required=True, help="bundle folder to create")
+    export.add_argument("--name", help="bundle name in the manifest (default: the run folder's name)")
     export.add_argument("--formats", default="tflite,tflite-int8,onnx,onnx-int8", help="comma-separated (default: all four)")
     _add_force(export, "the bundle folder")
     export.set_defaults(func=_cmd_export)

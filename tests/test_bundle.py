@@ -42,7 +42,7 @@ def test_bundle_has_every_file_with_matching_sha256(trained):
         else:
             assert art["parity"]["top1_agreement"] >= 0.99
     tflite_inputs = next(a for a in manifest["artifacts"] if a["file"] == "model.tflite")["inputs"]
-    assert tflite_inputs[0]["dtype"] == "int32" and tflite_inputs[0]["shape"] == [1, 64, 24]
+    assert tflite_inputs[0]["dtype"] == "int32" and tflite_inputs[0]["shape"] == [1, 64, 32]
     labels = (bundle_dir / "labels.txt").read_text().splitlines()
     assert len(labels) == 28 and "out_of_scope" in labels
 

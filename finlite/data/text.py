@@ -68,7 +68,7 @@ class TextSpec:
 
     buckets: int = 10240  # hash buckets incl. id 0 = padding (embedding rows)
     max_units: int = 64  # units kept per text (sequence length)
-    max_feats: int = 24  # hashed features per unit
+    max_feats: int = 32  # hashed features per unit
     max_word_chars: int = 32  # a longer word keeps its first max_word_chars code points
     ngram_min: int = 3
     ngram_max: int = 5

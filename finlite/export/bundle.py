@@ -118,6 +118,7 @@ def export_bundle(
     out_dir: Path,
     formats: tuple[str, ...] = DEFAULT_FORMATS,
     force: bool = False,
+    name: str | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Export a run to a bundle folder; return its manifest. Refuses to replace a non-empty folder
@@ -176,11 +177,11 @@ def export_bundle(
                     "holdout_accuracy": float(np.mean(holdout_pred[known] == holdout_y[known])) if known.any() else None,
                 }
             )
-        golden = _golden_document(golden_inputs, golden_ids, reference, golden_outputs, info, post)
+        golden = _golden_document(golden_inputs, golden_ids, reference, golden_outputs, info, post, encoder)
         metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
         known = holdout_y >= 0
         reference_accuracy = float(np.mean(holdout_ref.argmax(1)[known] == holdout_y[known])) if known.any() else None
-        manifest = _write_bundle_files(staging, info, golden, artifacts, metrics, post, samples, reference_accuracy)
+        manifest = _write_bundle_files(staging, name or run_dir.resolve().name, info, golden, artifacts, metrics, post, samples, reference_accuracy)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         staging.rename(out_dir)
@@ -194,11 +195,12 @@ FP32 = {"max_abs_diff": 1e-4, "min_top1": 1.0}
 INT8 = {"max_abs_diff": None, "min_top1": 0.99}
 
 
-def _golden_document(texts, ids, reference, outputs, info: RunInfo, post: dict) -> dict:
+def _golden_document(texts, ids, reference, outputs, info: RunInfo, post: dict, encoder: TextEncoder) -> dict:
     examples = []
     for i, text in enumerate(texts):
         entry = {
             "text": text,
+            "units": [unit for _, unit in encoder.units(text)],
             "ids": ids[i].tolist(),
             "reference_logits": reference[i].tolist(),
             "expected": {},
@@ -218,14 +220,14 @@ def _golden_document(texts, ids, reference, outputs, info: RunInfo, post: dict) 
     }
 
 
-def _write_bundle_files(staging: Path, info: RunInfo, golden: dict, artifacts: list[dict], metrics: dict, post: dict, samples: dict, reference_accuracy) -> dict:
+def _write_bundle_files(staging: Path, name: str, info: RunInfo, golden: dict, artifacts: list[dict], metrics: dict, post: dict, samples: dict, reference_accuracy) -> dict:
     (staging / "labels.txt").write_text("\n".join(info.labels) + "\n", encoding="utf-8")
     write_json(staging / "preprocess.json", info.preprocess)
     (staging / "golden.json").write_text(json.dumps(golden, ensure_ascii=False) + "\n", encoding="utf-8")
     manifest = {
         "format": BUNDLE_FORMAT,
         "task": info.task,
-        "name": f"{info.task}-{info.model}",
+        "name": name,
         "version": "1",
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
         "finlite_version": __version__,

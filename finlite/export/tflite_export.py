@@ -31,6 +31,7 @@ litert-torch, torchao and ai-edge-litert are imported inside the functions only.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -40,6 +41,14 @@ from torch import nn
 
 from ..models.fold import fold_batchnorm
 from .quantized_embedding import Int8Embedding, quantize_embeddings
+
+
+def _quiet_converter() -> None:
+    """Keep litert-torch's progress lines and the converter's C++ info logs out of our output
+    (set LITERT_TORCH_SHOW_PROGRESS=y or TF_CPP_MIN_LOG_LEVEL=0 to see them)."""
+    os.environ.setdefault("LITERT_TORCH_SHOW_PROGRESS", "n")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("GLOG_minloglevel", "2")
 
 
 def _sample_tensor(sample: np.ndarray) -> torch.Tensor:
@@ -60,6 +69,7 @@ def export_tflite(model: nn.Module, sample: np.ndarray, path: str | Path) -> Pat
 
     ``model`` is not modified. Input: int32 ``(1, L, F)``; output: float32 logits ``(1, C)``.
     """
+    _quiet_converter()
     import litert_torch
 
     path = _prepare_path(path)
@@ -188,6 +198,7 @@ def export_tflite_int8(
     input is int32 ``(1, L, F)`` and its output float32 logits ``(1, C)`` (int8 with
     ``float_head=False``). ``model`` is not modified.
     """
+    _quiet_converter()
     import litert_torch
     from litert_torch.quantize.quant_config import QuantConfig
     from torchao.quantization.pt2e import move_exported_model_to_eval

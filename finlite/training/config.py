@@ -21,7 +21,7 @@ class IntentTrainConfig:
     """Everything ``finlite train intent`` needs besides the data files."""
 
     model: str = "intent_dwshuffle_x1_0"  # a name from finlite.models.list_models("intent")
-    epochs: int = 15
+    epochs: int = 20
     batch_size: int = 64
     lr: float = 1e-2  # one-cycle peak
     weight_decay: float = 0.01  # not applied to embeddings, biases and norms
@@ -33,6 +33,7 @@ class IntentTrainConfig:
     patience: int = 4  # early stopping: epochs without validation improvement
     seed: int = 0
     threads: int = 0  # torch threads; 0 = torch's default
+    checkpoint_every: int = 50  # steps between mid-epoch checkpoints (0 = epoch ends only)
     # Distillation from an averaged ensemble of our own teachers (see INTENT_NOTES): off with distill=false.
     distill: bool = True
     teachers: str = "intent_bag,intent_dwshuffle_x1_0"
@@ -45,7 +46,7 @@ class IntentTrainConfig:
     # Text preprocessing (becomes preprocess.json).
     buckets: int = 10240
     max_units: int = 64
-    max_feats: int = 24
+    max_feats: int = 32
 
     def text_spec(self) -> TextSpec:
         return TextSpec(buckets=self.buckets, max_units=self.max_units, max_feats=self.max_feats)

@@ -15,39 +15,48 @@ from ..data.loaders import DataError, TextDataset, check_known_labels, load_text
 from ..data.splits import stratified_split
 from ..data.text import TextEncoder
 from ..models import count_macs, count_params, get_model
+from . import distributed
 from .checkpoint import METRICS, SAMPLES, RunInfo, save_run
 from .config import IntentTrainConfig, write_json
 from .metrics import calibrate_threshold, classification_report, softmax
-from .trainer import EncodedSplit, FitSettings, fit, predict_logits, seed_everything
+from .trainer import ArraySplit, ClassificationTask, FitSettings, fit, predict, seed_everything
 
 Log = Callable[[str], None]
 CALIBRATION_SAMPLES = 256
 HOLDOUT_SAMPLES = 512
 
 
-def _settings(config: IntentTrainConfig, epochs: int, seed: int, distill: bool) -> FitSettings:
+def _settings(config: IntentTrainConfig, epochs: int, seed: int) -> FitSettings:
     return FitSettings(
         epochs=epochs,
         batch_size=config.batch_size,
         lr=config.lr,
         weight_decay=config.weight_decay,
-        label_smoothing=config.label_smoothing,
         ema_decay=config.ema_decay,
         patience=config.patience,
         seed=seed,
-        distill_alpha=config.distill_alpha if distill else 1.0,
-        temperature=config.temperature if distill else 1.0,
+        checkpoint_every=config.checkpoint_every,
     )
+
+
+def _task(config: IntentTrainConfig, distill: bool) -> ClassificationTask:
+    if not distill:
+        return ClassificationTask(config.label_smoothing)
+    return ClassificationTask(config.label_smoothing, config.distill_alpha, config.temperature)
+
+
+def _logits(model: torch.nn.Module, ids: np.ndarray) -> np.ndarray:
+    return predict(model, (ids,))
 
 
 def _noisy_ids(texts: list[str], ids: np.ndarray, encoder: TextEncoder, fraction: float):
     """Augment: every epoch, re-encode ``fraction`` of the texts with one character edit."""
 
-    def augment(rng: np.random.Generator) -> np.ndarray:
+    def augment(rng: np.random.Generator) -> tuple[np.ndarray]:
         out = ids.copy()
         for i in np.nonzero(rng.random(len(texts)) < fraction)[0]:
             out[i] = encoder.encode(char_noise(texts[i], rng))
-        return out
+        return (out,)
 
     return augment if fraction > 0 else None
 
@@ -67,9 +76,19 @@ def train_intent(
     text_column: str | None = None,
     label_column: str | None = None,
     log: Log = print,
+    resume: bool = False,
 ) -> dict:
-    """Train an intent model; write ``model.pt``, ``run.json`` and ``metrics.json`` to ``out_dir``."""
+    """Train an intent model; write ``model.pt``, ``run.json`` and ``metrics.json`` to ``out_dir``.
+
+    Training state is checkpointed under ``out_dir/checkpoints`` (every epoch and every
+    ``config.checkpoint_every`` steps); ``resume=True`` continues a killed run from there.
+    Under ``torchrun`` every process trains on its share of each batch; rank 0 writes the files."""
     start = time.perf_counter()
+    distributed.init_from_env()
+    if distributed.rank() != 0:
+        log = lambda _msg: None  # noqa: E731
+    checkpoints = out_dir / "checkpoints"
+    checkpoints.mkdir(parents=True, exist_ok=True)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     seed_everything(config.seed)
@@ -89,12 +108,12 @@ def train_intent(
     all_ids = encoder.encode_batch(data.texts)
     all_y = np.array([index[label] for label in data.labels], dtype=np.int64)
     keep, held = stratified_split(data.labels, config.val_fraction, config.seed)
-    train, val = EncodedSplit(all_ids[keep], all_y[keep]), EncodedSplit(all_ids[held], all_y[held])
-    augment = _noisy_ids([data.texts[i] for i in keep], train.ids, encoder, config.char_noise)
+    train_ids, train_y = all_ids[keep], all_y[keep]
+    train, val = ArraySplit((train_ids,), (train_y,)), ArraySplit((all_ids[held],), (all_y[held],))
+    augment = _noisy_ids([data.texts[i] for i in keep], train_ids, encoder, config.char_noise)
     log(f"train {len(train)} / validation {len(val)} (stratified, seed {config.seed})")
 
     teachers: list[dict] = []
-    soft = None
     if config.distill:
         teacher_probs = []
         for k, name in enumerate(n.strip() for n in config.teachers.split(",") if n.strip()):
@@ -103,13 +122,17 @@ def train_intent(
                 teacher,
                 train,
                 val,
-                _settings(config, config.teacher_epochs or config.epochs, config.seed + 1000 + k, False),
+                _task(config, distill=False),
+                _settings(config, config.teacher_epochs or config.epochs, config.seed + 1000 + k),
                 augment=augment,
+                checkpoint=checkpoints / f"teacher{k}-{name}.pt",
+                resume=resume,
                 desc=f"teacher {name}",
             )
             teachers.append({"model": name, "val": fitted.best_val, "seconds": round(fitted.seconds, 1)})
-            teacher_probs.append(softmax(predict_logits(teacher, train.ids) / config.temperature))
-        soft = np.mean(teacher_probs, axis=0)
+            teacher_probs.append(softmax(_logits(teacher, train_ids) / config.temperature))
+        soft = np.mean(teacher_probs, axis=0).astype(np.float32)
+        train = ArraySplit((train_ids,), (train_y, soft))
 
     kwargs = _model_kwargs(config, config.model, len(labels))
     model = get_model(config.model, **kwargs)
@@ -117,19 +140,22 @@ def train_intent(
         model,
         train,
         val,
-        _settings(config, config.epochs, config.seed, config.distill),
-        soft_targets=soft,
+        _task(config, config.distill),
+        _settings(config, config.epochs, config.seed),
         augment=augment,
+        checkpoint=checkpoints / f"student-{config.model}.pt",
+        resume=resume,
         desc=config.model,
     )
 
-    val_probs = softmax(predict_logits(model, val.ids))
-    calibration = calibrate_threshold(val_probs, val.y, oos_index, config.oos_reject_in_scope)
-    metrics: dict = {"val": classification_report(predict_logits(model, val.ids), val.y, calibration.threshold, oos_index)}
+    val_ids, val_y = val.inputs[0], val.targets[0]
+    val_logits = _logits(model, val_ids)
+    calibration = calibrate_threshold(softmax(val_logits), val_y, oos_index, config.oos_reject_in_scope)
+    metrics: dict = {"val": classification_report(val_logits, val_y, calibration.threshold, oos_index)}
     if evaluation is not None:
         eval_ids = encoder.encode_batch(evaluation.texts)
         eval_y = np.array([index[label] for label in evaluation.labels], dtype=np.int64)
-        metrics["eval"] = classification_report(predict_logits(model, eval_ids), eval_y, calibration.threshold, oos_index)
+        metrics["eval"] = classification_report(_logits(model, eval_ids), eval_y, calibration.threshold, oos_index)
     sample = torch.from_numpy(all_ids[:1])
     metrics["model"] = {"name": config.model, "params": count_params(model), "macs": count_macs(model, sample)}
     metrics["train"] = {
@@ -151,14 +177,16 @@ def train_intent(
         data={
             "train": str(train_path),
             "eval": str(eval_path) if eval_path else None,
-            "n_train": len(train),
-            "n_val": len(val),
+            "n_train": len(train_y),
+            "n_val": len(val_y),
             "n_eval": len(evaluation.texts) if evaluation else 0,
         },
     )
-    save_run(out_dir, model, info)
-    write_json(out_dir / METRICS, metrics)
-    write_json(out_dir / SAMPLES, _export_samples(data, keep, held, evaluation, config.seed))
+    if distributed.rank() == 0:
+        save_run(out_dir, model, info)
+        write_json(out_dir / METRICS, metrics)
+        write_json(out_dir / SAMPLES, _export_samples(data, keep, held, evaluation, config.seed))
+    distributed.barrier()
     return metrics
 
 

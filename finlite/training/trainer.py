@@ -1,11 +1,19 @@
-"""The training loop: AdamW + one-cycle, label smoothing, optional distillation, EMA, early stopping."""
+"""The training loop shared by every task.
+
+AdamW (no decay on embeddings, biases, norms) + one-cycle schedule, weight EMA, early stopping on
+a validation split, a progress bar, per-epoch metrics; checkpoints to resume a killed run exactly;
+multi-process data parallel training when started by ``torchrun`` (gloo on CPU). What differs
+between tasks — the loss and the validation metrics — comes from a :class:`Task`.
+"""
 
 from __future__ import annotations
 
 import copy
+import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 import torch
@@ -13,21 +21,22 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from . import distributed as dist
 from .metrics import accuracy, macro_f1
 
 
 @dataclass
-class EncodedSplit:
-    """Encoded texts ``ids (N, L, F)`` with class indices ``y (N,)``."""
+class ArraySplit:
+    """Model inputs and training targets as numpy arrays with a common first dimension."""
 
-    ids: np.ndarray
-    y: np.ndarray
+    inputs: tuple[np.ndarray, ...]
+    targets: tuple[np.ndarray, ...]
 
     def __len__(self) -> int:
-        return len(self.y)
+        return len(self.inputs[0])
 
-    def subset(self, index: np.ndarray) -> "EncodedSplit":
-        return EncodedSplit(self.ids[index], self.y[index])
+    def subset(self, index: np.ndarray) -> "ArraySplit":
+        return ArraySplit(tuple(a[index] for a in self.inputs), tuple(t[index] for t in self.targets))
 
 
 @dataclass
@@ -36,12 +45,10 @@ class FitSettings:
     batch_size: int
     lr: float
     weight_decay: float
-    label_smoothing: float
     ema_decay: float
     patience: int
     seed: int
-    distill_alpha: float = 1.0
-    temperature: float = 1.0
+    checkpoint_every: int = 0  # also checkpoint every N steps inside an epoch (0 = at epoch ends only)
 
 
 @dataclass
@@ -53,8 +60,18 @@ class FitResult:
     seconds: float = 0.0
 
 
-# Called once per epoch with the epoch's RNG; returns ids to train on (e.g. with character noise).
-Augment = Callable[[np.random.Generator], np.ndarray]
+class Task(Protocol):
+    """The task-specific half of training."""
+
+    selection: tuple[str, ...]  # validation metrics compared (in order) to pick the best epoch
+
+    def loss(self, outputs: torch.Tensor, targets: Sequence[torch.Tensor]) -> torch.Tensor: ...
+
+    def evaluate(self, outputs: np.ndarray, targets: Sequence[np.ndarray]) -> dict[str, float]: ...
+
+
+# Called once per epoch with the epoch's RNG; returns the inputs to train on (e.g. with noise).
+Augment = Callable[[np.random.Generator], tuple[np.ndarray, ...]]
 
 
 def seed_everything(seed: int) -> None:
@@ -62,19 +79,22 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed % 2**32)
 
 
-def _trim(ids: np.ndarray) -> torch.Tensor:
-    """Drop trailing all-padding units of a batch (masking makes the result identical)."""
-    used = np.nonzero(ids[:, :, 0].any(axis=0))[0]
+def _trim(inputs: Sequence[np.ndarray]) -> tuple[torch.Tensor, ...]:
+    """Tensors of a batch without trailing all-padding sequence positions (masking makes the
+    outputs identical). Sequence inputs are the 3-D ones; position t is used when
+    ``first_input[:, t, 0]`` is non-zero somewhere in the batch."""
+    used = np.nonzero(inputs[0][:, :, 0].any(axis=0))[0]
     length = int(used[-1]) + 1 if len(used) else 1
-    return torch.from_numpy(np.ascontiguousarray(ids[:, :length]))
+    return tuple(torch.from_numpy(np.ascontiguousarray(a[:, :length] if a.ndim == 3 else a)) for a in inputs)
 
 
 @torch.no_grad()
-def predict_logits(model: nn.Module, ids: np.ndarray, batch_size: int = 512) -> np.ndarray:
-    """Eval-mode logits for ``ids (N, L, F)``."""
+def predict(model: nn.Module, inputs: Sequence[np.ndarray], batch_size: int = 512) -> np.ndarray:
+    """Eval-mode outputs for a tuple of input arrays."""
     was_training = model.training
     model.eval()
-    out = [model(_trim(ids[i : i + batch_size])).numpy() for i in range(0, len(ids), batch_size)]
+    count = len(inputs[0])
+    out = [model(*_trim([a[i : i + batch_size] for a in inputs])).numpy() for i in range(0, count, batch_size)]
     model.train(was_training)
     return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
 
@@ -109,54 +129,118 @@ class _Ema:
             ema_b.copy_(b)
 
 
-def _loss(logits: torch.Tensor, y: torch.Tensor, soft: torch.Tensor | None, s: FitSettings) -> torch.Tensor:
-    hard = F.cross_entropy(logits, y, label_smoothing=s.label_smoothing)
-    if soft is None:
-        return hard
-    t = s.temperature
-    kl = F.kl_div(F.log_softmax(logits / t, dim=1), soft, reduction="batchmean")
-    return s.distill_alpha * hard + (1.0 - s.distill_alpha) * t * t * kl
+class ClassificationTask:
+    """Single-label classification: cross-entropy with label smoothing, optionally distilled from
+    soft targets (``alpha`` × label loss + (1 − alpha) × T²·KL). Targets: ``(y,)`` or ``(y, soft)``."""
+
+    selection = ("accuracy", "macro_f1")
+
+    def __init__(self, label_smoothing: float = 0.0, alpha: float = 1.0, temperature: float = 1.0):
+        self.label_smoothing, self.alpha, self.temperature = label_smoothing, alpha, temperature
+
+    def loss(self, outputs: torch.Tensor, targets: Sequence[torch.Tensor]) -> torch.Tensor:
+        hard = F.cross_entropy(outputs, targets[0], label_smoothing=self.label_smoothing)
+        if len(targets) < 2:
+            return hard
+        t = self.temperature
+        kl = F.kl_div(F.log_softmax(outputs / t, dim=1), targets[1], reduction="batchmean")
+        return self.alpha * hard + (1.0 - self.alpha) * t * t * kl
+
+    def evaluate(self, outputs: np.ndarray, targets: Sequence[np.ndarray]) -> dict[str, float]:
+        pred = outputs.argmax(axis=1)
+        return {"accuracy": accuracy(targets[0], pred), "macro_f1": macro_f1(targets[0], pred)}
 
 
-def evaluate(model: nn.Module, split: EncodedSplit) -> dict[str, float]:
-    pred = predict_logits(model, split.ids).argmax(axis=1)
-    return {"accuracy": accuracy(split.y, pred), "macro_f1": macro_f1(split.y, pred)}
+def _checkpoint_state(model, optimizer, schedule, ema, epoch: int, step: int, done: bool, result: FitResult) -> dict:
+    return {
+        "done": done,
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "schedule": schedule.state_dict(),
+        "ema": ema.shadow.state_dict() if ema is not None else {},
+        "ema_updates": ema.updates if ema is not None else 0,
+        "epoch": epoch,
+        "step": step,
+        "torch_rng": torch.get_rng_state(),
+        "best_state": result.state,
+        "best_epoch": result.best_epoch,
+        "best_val": result.best_val,
+        "history": result.history,
+    }
 
 
 def fit(
     model: nn.Module,
-    train: EncodedSplit,
-    val: EncodedSplit,
+    train: ArraySplit,
+    val: ArraySplit,
+    task: Task,
     settings: FitSettings,
     *,
-    soft_targets: np.ndarray | None = None,
     augment: Augment | None = None,
+    checkpoint: Path | None = None,
+    resume: bool = False,
     desc: str = "train",
     log: Callable[[str], None] = tqdm.write,
 ) -> FitResult:
-    """Train ``model`` in place; return the best validation weights (of the EMA when enabled)."""
+    """Train ``model`` in place and return the best validation weights (of the EMA when enabled).
+
+    With ``checkpoint``, the full training state is saved there at every epoch end (and every
+    ``settings.checkpoint_every`` steps); ``resume=True`` continues from it exactly. Under
+    ``torchrun`` each process trains on its share of every batch (gradients averaged by DDP)."""
     seed_everything(settings.seed)
     start = time.perf_counter()
+    world, rank = dist.world_size(), dist.rank()
+    log = log if rank == 0 else (lambda _msg: None)
     steps_per_epoch = max(1, -(-len(train) // settings.batch_size))
     optimizer = torch.optim.AdamW(_param_groups(model, settings.weight_decay), lr=settings.lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=settings.lr, total_steps=settings.epochs * steps_per_epoch, pct_start=0.25
     )
     ema = _Ema(model, settings.ema_decay) if settings.ema_decay > 0 else None
-    soft = torch.from_numpy(soft_targets.astype(np.float32)) if soft_targets is not None else None
-    y_all = torch.from_numpy(train.y.astype(np.int64))
-    result = FitResult(state={}, best_epoch=0, best_val={"accuracy": -1.0, "macro_f1": -1.0})
-    for epoch in range(1, settings.epochs + 1):
+    result = FitResult(state={}, best_epoch=0, best_val={k: -1.0 for k in task.selection})
+    first_epoch, skip_steps = 1, 0
+    if resume and checkpoint is not None and checkpoint.is_file():
+        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        if ema is not None:
+            ema.shadow.load_state_dict(state["ema"])
+            ema.updates = state["ema_updates"]
+        torch.set_rng_state(state["torch_rng"])
+        result = FitResult(state["best_state"], state["best_epoch"], state["best_val"], state["history"])
+        first_epoch, skip_steps = state["epoch"], state["step"]
+        if state["done"]:
+            first_epoch = settings.epochs + 1
+        if skip_steps >= steps_per_epoch:
+            first_epoch, skip_steps = first_epoch + 1, 0
+        log(f"{desc}: resuming at epoch {first_epoch}, step {skip_steps} from {checkpoint}")
+    trained = dist.wrap(model)
+
+    def save(epoch: int, step: int, done: bool = False) -> None:
+        if checkpoint is not None and rank == 0:
+            tmp = checkpoint.with_suffix(".tmp")
+            torch.save(_checkpoint_state(model, optimizer, schedule, ema, epoch, step, done, result), tmp)
+            os.replace(tmp, checkpoint)  # a kill during the write leaves the previous checkpoint
+
+    targets_all = tuple(torch.from_numpy(np.ascontiguousarray(t)) for t in train.targets)
+    for epoch in range(first_epoch, settings.epochs + 1):
         rng = np.random.default_rng([settings.seed, epoch])
-        ids = augment(rng) if augment is not None else train.ids
+        inputs = augment(rng) if augment is not None else train.inputs
         order = rng.permutation(len(train))
         model.train()
-        total = 0.0
-        bar = tqdm(range(steps_per_epoch), desc=f"{desc} {epoch}/{settings.epochs}", leave=False, unit="batch", disable=None)
+        total, seen = 0.0, 0
+        bar = tqdm(
+            range(skip_steps, steps_per_epoch),
+            desc=f"{desc} {epoch}/{settings.epochs}",
+            leave=False,
+            unit="batch",
+            disable=None if rank == 0 else True,
+        )
         for step in bar:
-            index = order[step * settings.batch_size : (step + 1) * settings.batch_size]
-            logits = model(_trim(ids[index]))
-            loss = _loss(logits, y_all[index], soft[index] if soft is not None else None, settings)
+            index = order[step * settings.batch_size : (step + 1) * settings.batch_size][rank::world]
+            outputs = trained(*_trim([a[index] for a in inputs]))
+            loss = task.loss(outputs, [t[index] for t in targets_all])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -164,23 +248,24 @@ def fit(
             if ema is not None:
                 ema.update(model)
             total += loss.item()
-            bar.set_postfix(loss=f"{total / (step + 1):.3f}")
+            seen += 1
+            bar.set_postfix(loss=f"{total / seen:.3f}")
+            if settings.checkpoint_every and (step + 1) % settings.checkpoint_every == 0 and step + 1 < steps_per_epoch:
+                save(epoch, step + 1)
+        skip_steps = 0
         scored = ema.shadow if ema is not None else model
-        val_metrics = evaluate(scored, val)
-        row = {"epoch": epoch, "loss": total / steps_per_epoch, **{f"val_{k}": v for k, v in val_metrics.items()}}
+        val_metrics = task.evaluate(predict(scored, val.inputs), val.targets)
+        row = {"epoch": epoch, "loss": total / max(seen, 1), **{f"val_{k}": v for k, v in val_metrics.items()}}
         result.history.append(row)
-        improved = (val_metrics["accuracy"], val_metrics["macro_f1"]) > (
-            result.best_val["accuracy"],
-            result.best_val["macro_f1"],
-        )
+        improved = tuple(val_metrics[k] for k in task.selection) > tuple(result.best_val[k] for k in task.selection)
         if improved:
             result.best_val, result.best_epoch = val_metrics, epoch
             result.state = {k: v.detach().clone() for k, v in scored.state_dict().items()}
-        log(
-            f"{desc} epoch {epoch}/{settings.epochs}: loss {row['loss']:.4f}, val accuracy "
-            f"{val_metrics['accuracy']:.4f}, macro-F1 {val_metrics['macro_f1']:.4f}{' *' if improved else ''}"
-        )
-        if epoch - result.best_epoch >= settings.patience:
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in val_metrics.items())
+        log(f"{desc} epoch {epoch}/{settings.epochs}: loss {row['loss']:.4f}, val {shown}{' *' if improved else ''}")
+        early_stop = epoch - result.best_epoch >= settings.patience
+        save(epoch + 1, 0, done=early_stop or epoch == settings.epochs)
+        if early_stop:
             log(f"{desc}: no improvement for {settings.patience} epochs, stopping early")
             break
     model.load_state_dict(result.state)

@@ -33,6 +33,12 @@ EPILOG_QUICKSTART = """examples:
 """
 EPILOG_DATA = """examples:
   finlite data synth-intent --out data/synth --per-intent 120 --oos 400 --seed 0
+  finlite data synth-profile --users 20000 --out data/profile --format parquet
+"""
+EPILOG_PROFILE = """examples:
+  finlite train profile --events data/profile/events.csv --users data/profile/users.csv --labels data/profile/labels.csv --out runs/profile
+  torchrun --nproc_per_node=2 -m finlite train profile --events … --users … --labels … --out runs/profile-ddp
+  finlite train profile --events … --users … --labels … --out runs/profile --resume      # continue a killed run
 """
 
 
@@ -56,28 +62,36 @@ def _cmd_data_synth_intent(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_train_intent(args: argparse.Namespace) -> int:
+def _prepare_run_dir(out: Path, force: bool, resume: bool) -> None:
+    """Refuse to overwrite a trained run unless asked; --force without --resume starts afresh."""
     from .training.checkpoint import RUN_INFO
+
+    if (out / RUN_INFO).exists() and not (force or resume):
+        raise _usage_error(f"{out} already holds a trained run; pass --force to overwrite it or choose another --out")
+    if force and not resume and (out / "checkpoints").exists():
+        shutil.rmtree(out / "checkpoints")
+
+
+def _overrides(args: argparse.Namespace) -> list[str]:
+    overrides = list(args.set or [])
+    for key in ("model", "epochs", "seed", "threads"):
+        if getattr(args, key, None) is not None:
+            overrides.append(f"{key}={getattr(args, key)}")
+    return overrides
+
+
+def _cmd_train_intent(args: argparse.Namespace) -> int:
+    from .training import distributed
     from .training.config import IntentTrainConfig, apply_overrides
     from .training.intent import train_intent
 
     out = Path(args.out)
-    if (out / RUN_INFO).exists() and not (args.force or args.resume):
-        raise _usage_error(f"{out} already holds a trained run; pass --force to overwrite it or choose another --out")
-    if args.force and not args.resume and (out / "checkpoints").exists():
-        shutil.rmtree(out / "checkpoints")
-    overrides = list(args.set or [])
-    for key in ("model", "epochs", "seed", "threads"):
-        if getattr(args, key) is not None:
-            overrides.append(f"{key}={getattr(args, key)}")
-    if args.no_distill:
-        overrides.append("distill=false")
+    _prepare_run_dir(out, args.force, args.resume)
+    overrides = _overrides(args) + (["distill=false"] if args.no_distill else [])
     config = apply_overrides(IntentTrainConfig(), overrides)
     metrics = train_intent(
         Path(args.data), Path(args.eval) if args.eval else None, out, config, args.text_column, args.label_column, resume=args.resume
     )
-    from .training import distributed
-
     if distributed.rank() != 0:
         return 0
     shown = metrics.get("eval") or metrics["val"]
@@ -87,6 +101,52 @@ def _cmd_train_intent(args: argparse.Namespace) -> int:
         + (f", out-of-scope recall {shown['oos_recall']:.4f}" if shown.get("oos_recall") is not None else "")
     )
     print(f"run written to {out}/ (model.pt, run.json, metrics.json); next: finlite export {out} --out BUNDLE_DIR")
+    return 0
+
+
+def _cmd_train_profile(args: argparse.Namespace) -> int:
+    from .training import distributed
+    from .training.config import ProfileTrainConfig, apply_overrides
+    from .training.profile import train_profile
+
+    out = Path(args.out)
+    _prepare_run_dir(out, args.force, args.resume)
+    config = apply_overrides(ProfileTrainConfig(), _overrides(args))
+    as_of = _parse_as_of(args.as_of) if args.as_of else None
+    metrics = train_profile(Path(args.events), Path(args.users), Path(args.labels), out, config, as_of_ms=as_of, resume=args.resume)
+    if distributed.rank() != 0:
+        return 0
+    for name, row in (("network", metrics["eval"]), ("HistGradientBoosting", metrics.get("baseline"))):
+        if row:
+            print(
+                f"{name:<20} lifecycle macro-F1 {row['lifecycle_macro_f1']:.4f}  mean tag AUROC {row['tag_auroc_mean']:.4f}  "
+                f"product Recall@3 {row['product_recall@3']:.4f}  NDCG@3 {row['product_ndcg@3']:.4f}"
+            )
+    print(f"run written to {out}/ (model.pt, run.json, metrics.json)")
+    return 0
+
+
+def _parse_as_of(text: str) -> int:
+    """Epoch milliseconds from digits or ISO 8601 (a time without zone is UTC)."""
+    import datetime as dt
+
+    if text.strip().isdigit():
+        return int(text)
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise _usage_error(f"--as-of {text!r}: expected ISO 8601 (2026-06-30T00:00:00Z) or epoch milliseconds") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
+def _cmd_data_synth_profile(args: argparse.Namespace) -> int:
+    from .data.synth_profile import generate_population, write_population
+
+    population = generate_population(args.users, seed=args.seed, weeks=args.weeks)
+    paths = write_population(population, Path(args.out), fmt=args.format, overwrite=args.force)
+    print(f"wrote {args.users} users: " + ", ".join(str(p) for p in paths.values()))
     return 0
 
 
@@ -172,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=0)
     _add_force(synth, "existing CSV files")
     synth.set_defaults(func=_cmd_data_synth_intent)
+    synth_p = data_sub.add_parser("synth-profile", help="synthetic user population: events, users, labels", epilog=EPILOG_DATA, formatter_class=fmt)
+    synth_p.add_argument("--users", type=int, default=2000, help="number of users (default 2000)")
+    synth_p.add_argument("--out", required=True, help="folder for events, users and labels files")
+    synth_p.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    synth_p.add_argument("--weeks", type=int, default=12)
+    synth_p.add_argument("--seed", type=int, default=0)
+    _add_force(synth_p, "existing files")
+    synth_p.set_defaults(func=_cmd_data_synth_profile)
 
     train = sub.add_parser("train", help="train a model", epilog=EPILOG_TRAIN, formatter_class=fmt)
     train_sub = train.add_subparsers(dest="task", required=True, metavar="TASK")
@@ -190,6 +258,21 @@ def build_parser() -> argparse.ArgumentParser:
     intent.add_argument("--resume", action="store_true", help="continue a killed run in --out from its last checkpoint")
     _add_force(intent, "a run in --out")
     intent.set_defaults(func=_cmd_train_intent)
+
+    profile = train_sub.add_parser("profile", help="event sequence + attributes → lifecycle, tags, next product", epilog=EPILOG_PROFILE, formatter_class=fmt)
+    profile.add_argument("--events", required=True, help="events file (.csv or .parquet)")
+    profile.add_argument("--users", required=True, help="user attributes file (.csv or .parquet)")
+    profile.add_argument("--labels", required=True, help="labels CSV: user_id, lifecycle, next_product, one column per tag")
+    profile.add_argument("--out", default="runs/profile", help="run folder (default runs/profile)")
+    profile.add_argument("--as-of", help="snapshot time (ISO 8601 or epoch ms; default: just after the last event)")
+    profile.add_argument("--model", help="architecture, e.g. profile_dwshuffle_x1_0")
+    profile.add_argument("--epochs", type=int)
+    profile.add_argument("--seed", type=int)
+    profile.add_argument("--threads", type=int)
+    profile.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="any ProfileTrainConfig field")
+    profile.add_argument("--resume", action="store_true", help="continue a killed run in --out from its last checkpoint")
+    _add_force(profile, "a run in --out")
+    profile.set_defaults(func=_cmd_train_profile)
 
     export = sub.add_parser("export", help="export a trained run to a bundle", epilog=EPILOG_EXPORT, formatter_class=fmt)
     export.add_argument("run_dir", help="folder written by 'finlite train'")

@@ -37,19 +37,36 @@ def test_channel_shuffle_interleaves_groups():
         channel_shuffle(x, 4)
 
 
+def _profile_inputs(batch: int = 3, events: int = 16, static: int = 35, seed: int = 0) -> tuple[torch.Tensor, ...]:
+    """cat (B, N, 4) / num (B, N, 5) / static (B, S) as finlite.data.profile_features makes them."""
+    g = torch.Generator().manual_seed(seed)
+    cat = torch.stack([torch.randint(1, v, (batch, events), generator=g) for v in (18, 21, 16, 25)], dim=2).to(torch.int32)
+    num = torch.randn(batch, events, 5, generator=g)
+    for row in range(batch):  # row r has 3 + 5r events, the rest padding; the last row none at all
+        real = 0 if row == batch - 1 else 3 + 5 * row
+        cat[row, real:] = 0
+        num[row, real:] = 0
+    return cat, num, torch.randn(batch, static, generator=g)
+
+
 @pytest.mark.parametrize("name", list_models())
 def test_every_model_forward_backward_and_macs(name):
-    model = get_model(name, num_classes=7, buckets=512)
-    ids = _ids()
-    logits = model(ids)
-    assert logits.shape == (3, 7)
+    if name in list_models("profile"):
+        model = get_model(name, num_lifecycle=5, num_tags=4, num_products=6, static_features=35)
+        inputs, outputs = _profile_inputs(), 5 + 4 + 6
+    else:
+        model = get_model(name, num_classes=7, buckets=512)
+        inputs, outputs = (_ids(),), 7
+    logits = model(*inputs)
+    assert logits.shape == (3, outputs)
     logits.logsumexp(dim=1).mean().backward()
     grads = [p.grad for p in model.parameters() if p.requires_grad]
     assert all(g is not None and torch.isfinite(g).all() for g in grads)
     assert any(g.abs().sum() > 0 for g in grads)
     assert count_params(model) > 0
-    macs = count_macs(model, ids[:1])
-    assert macs > 0 and macs == count_macs(model, ids[:1])  # deterministic
+    first = tuple(x[:1] for x in inputs)
+    macs = count_macs(model, *first)
+    assert macs > 0 and macs == count_macs(model, *first)  # deterministic
 
 
 def test_registry_rejects_duplicates_and_unknown_names():

@@ -71,3 +71,15 @@ def test_short_training_run_beats_chance_and_writes_the_run(small_corpus, tmp_pa
     assert info.preprocess["text"]["buckets"] == 4096
     samples = json.loads((tmp_path / "run" / "samples.json").read_text())
     assert len(samples["calibration"]) > 0 and samples["holdout_source"] == "eval"
+
+
+def test_ranking_metrics_by_hand():
+    from finlite.training.metrics import auroc, ndcg_at_k, recall_at_k
+
+    assert auroc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])) == pytest.approx(0.75)
+    assert auroc(np.array([0, 1]), np.array([0.5, 0.5])) == pytest.approx(0.5)  # a tie is half a win
+    assert np.isnan(auroc(np.array([1, 1]), np.array([0.2, 0.3])))
+    scores = np.array([[0.1, 0.5, 0.4, 0.0], [0.9, 0.05, 0.03, 0.02]])
+    y = np.array([2, 3])  # row 0: true item ranked 2nd; row 1: ranked 4th
+    assert recall_at_k(y, scores, 3) == 0.5
+    assert ndcg_at_k(y, scores, 3) == pytest.approx((1 / np.log2(3)) / 2)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -153,7 +154,10 @@ def export_bundle(
         for kind in sorted(kinds, key=lambda k: k.key != "onnx"):  # fp32 ONNX first: int8 ONNX starts from it
             path = staging / kind.file
             log(f"exporting {kind.file} ({kind.format} {kind.precision})")
-            _export_artifact(kind, model, path, trace, calibration, fp32_onnx)
+            with warnings.catch_warnings():  # torch.export's deprecation chatter is not the user's business
+                warnings.simplefilter("ignore", FutureWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                _export_artifact(kind, model, path, trace, calibration, fp32_onnx)
             runner = runner_for(path, threads=1)
             tol = FP32 if kind.precision == "fp32" else INT8
             parity = check_parity(model, runner, holdout, artifact=kind.file, **tol)

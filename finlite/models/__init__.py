@@ -22,3 +22,7 @@ __all__ = [
     "list_models",
     "register_model",
 ]
+
+from .profile import OUTPUT_LAYOUT, ProfileNet, ProfileNetConfig, split_outputs  # noqa: E402
+
+__all__ += ["OUTPUT_LAYOUT", "ProfileNet", "ProfileNetConfig", "split_outputs"]

@@ -64,3 +64,38 @@ def intent_stdconv_x1_0(num_classes: int, **kwargs) -> IntentNet:
 @register_model("intent_bag", task="intent")
 def intent_bag(num_classes: int, **kwargs) -> BagNet:
     return BagNet(num_classes, **kwargs)
+
+
+# --- profile models (task "profile") --------------------------------------------------------------------
+
+from .profile import ProfileNet, ProfileNetConfig  # noqa: E402
+
+
+def _profile(
+    blocks: str, width_mult: float, num_lifecycle: int, num_tags: int, num_products: int, static_features: int, **kwargs
+) -> ProfileNet:
+    config = ProfileNetConfig(
+        static_features=static_features,
+        num_lifecycle=num_lifecycle,
+        num_tags=num_tags,
+        num_products=num_products,
+        blocks=blocks,
+        width_mult=width_mult,
+        **kwargs,
+    )
+    return ProfileNet(config)
+
+
+@register_model("profile_dwshuffle_x0_5", task="profile")
+def profile_dwshuffle_x0_5(num_lifecycle: int, num_tags: int, num_products: int, static_features: int, **kwargs) -> ProfileNet:
+    return _profile("dwshuffle", 0.5, num_lifecycle, num_tags, num_products, static_features, **kwargs)
+
+
+@register_model("profile_dwshuffle_x1_0", task="profile")
+def profile_dwshuffle_x1_0(num_lifecycle: int, num_tags: int, num_products: int, static_features: int, **kwargs) -> ProfileNet:
+    return _profile("dwshuffle", 1.0, num_lifecycle, num_tags, num_products, static_features, **kwargs)
+
+
+@register_model("profile_stdconv_x1_0", task="profile")
+def profile_stdconv_x1_0(num_lifecycle: int, num_tags: int, num_products: int, static_features: int, **kwargs) -> ProfileNet:
+    return _profile("stdconv", 1.0, num_lifecycle, num_tags, num_products, static_features, **kwargs)

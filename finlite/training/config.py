@@ -60,6 +60,36 @@ class IntentTrainConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+@dataclass
+class ProfileTrainConfig:
+    """Everything ``finlite train profile`` needs besides the data files."""
+
+    model: str = "profile_dwshuffle_x1_0"  # a name from finlite.models.list_models("profile")
+    epochs: int = 15
+    batch_size: int = 128
+    lr: float = 5e-3  # one-cycle peak
+    weight_decay: float = 0.01
+    dropout: float = 0.2
+    ema_decay: float = 0.99
+    eval_fraction: float = 0.2  # held-out users for the final figures
+    val_fraction: float = 0.1  # of the remaining users, for early stopping
+    patience: int = 4
+    seed: int = 0
+    threads: int = 0
+    checkpoint_every: int = 50
+    # multi-task loss weights
+    lifecycle_weight: float = 1.0
+    tags_weight: float = 1.0
+    products_weight: float = 1.0
+    # feature encoder
+    max_events: int = 64
+    utc_offset_minutes: int = 480
+    baseline: bool = True  # also fit the HistGradientBoosting baseline on the same split
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 def _parse_value(text: str, kind: type) -> Any:
     if kind is bool:
         lowered = text.lower()

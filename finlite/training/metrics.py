@@ -85,3 +85,33 @@ def classification_report(
         "oos_recall": accuracy(y[is_oos], final[is_oos]) if is_oos.any() else None,
         "n_oos": int(is_oos.sum()),
     }
+
+
+def auroc(y_true: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve of binary ``y_true`` (ties get half credit); NaN with one class."""
+    y_true = np.asarray(y_true).astype(bool)
+    positives, negatives = int(y_true.sum()), int((~y_true).sum())
+    if positives == 0 or negatives == 0:
+        return float("nan")
+    order = np.argsort(scores, kind="mergesort")
+    sorted_scores = np.asarray(scores)[order]
+    ranks = np.empty(len(scores), dtype=np.float64)
+    # average ranks over ties (1-based)
+    _, first, counts = np.unique(sorted_scores, return_index=True, return_counts=True)
+    average = first + (counts + 1) / 2.0
+    ranks[order] = np.repeat(average, counts)
+    return float((ranks[y_true].sum() - positives * (positives + 1) / 2.0) / (positives * negatives))
+
+
+def recall_at_k(y_true: np.ndarray, scores: np.ndarray, k: int) -> float:
+    """Share of rows whose true item is among the ``k`` highest scores (one relevant item per row)."""
+    top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return float(np.mean((top == y_true[:, None]).any(axis=1)))
+
+
+def ndcg_at_k(y_true: np.ndarray, scores: np.ndarray, k: int) -> float:
+    """NDCG@k with one relevant item per row: 1 / log2(1 + rank) if rank <= k, else 0."""
+    top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    hit = top == y_true[:, None]
+    gains = hit / np.log2(np.arange(2, k + 2))[None, :]
+    return float(gains.sum(axis=1).mean())

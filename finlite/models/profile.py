@@ -1,0 +1,160 @@
+"""Profile networks: lifecycle stage, user tags and product propensity from recent in-app events.
+
+Inputs are those of :mod:`finlite.data.profile_features`: ``cat`` int32 ``(B, N, 4)`` (event type,
+page, product, hour + 1; 0 = padding), ``num`` float ``(B, N, 5)`` and ``static`` float ``(B, S)``.
+The four categorical fields are embedded and concatenated with a linear projection of ``num``; a
+pointwise conv stem and a stack of 1-D blocks (the intent network's depthwise-separable + shuffle
+blocks, or the standard-conv baseline) run over the event sequence with the mask
+``cat[..., 0] != 0``; masked max + mean pooling is concatenated with an MLP of ``static`` and a small
+trunk feeds ONE linear layer whose output holds all heads (:func:`OUTPUT_LAYOUT`)::
+
+    logits (B, num_lifecycle + num_tags + num_products) = [lifecycle | tags | products]
+
+lifecycle: softmax over stages; tags: independent sigmoids (applied outside the model); products:
+softmax over the offerable products (next-product propensity). All tensors stay at most 4-D, every
+shape is static and there is no data-dependent control flow, so the graph converts to TFLite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from ..data.event_schema import EVENT_TYPES, FIRST_ID, LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, PAGES, PRODUCTS, TAGS
+from .intent import BLOCKS, make_divisible, masked_mean
+from .layers import conv_bn
+
+# kind, kernel, stride (kinds as in intent.BLOCKS). The stride-2 unit halves the 64-event sequence
+# once the first blocks have mixed neighbouring events; the depthwise kernels of 5 afterwards see
+# ~10 events each at full resolution.
+PROFILE_STAGES: tuple[tuple[str, int, int], ...] = (
+    ("sep", 5, 1),
+    ("shuffle", 3, 1),
+    ("shuffle", 3, 2),
+    ("shuffle", 5, 1),
+    ("shuffle", 5, 1),
+)
+
+
+@dataclass
+class ProfileNetConfig:
+    """Architecture of a profile network (facts about trained weights live in the bundle manifest)."""
+
+    static_features: int  # = ProfileSpec.static_features
+    num_lifecycle: int = len(LIFECYCLE_STAGES)
+    num_tags: int = len(TAGS)
+    num_products: int = len(OFFERABLE_PRODUCTS)
+    event_type_vocab: int = len(EVENT_TYPES) + FIRST_ID  # = ProfileSpec.event_type_vocab
+    page_vocab: int = len(PAGES) + FIRST_ID
+    product_vocab: int = len(PRODUCTS) + FIRST_ID
+    hour_vocab: int = 25  # = ProfileSpec.hour_vocab (hour + 1, 0 = padding)
+    event_type_dim: int = 16
+    page_dim: int = 16
+    product_dim: int = 16
+    hour_dim: int = 8
+    num_features: int = 5  # = ProfileSpec.num_features
+    num_dim: int = 16  # width of the linear projection of the numeric event features
+    static_dim: int = 64  # width of the static MLP
+    width: int = 96  # block channels before width_mult
+    width_mult: float = 1.0
+    blocks: str = "dwshuffle"  # key of intent.BLOCKS
+    stages: Sequence[tuple[str, int, int]] = PROFILE_STAGES
+    dropout: float = 0.2
+
+    @property
+    def channels(self) -> int:
+        return make_divisible(self.width * self.width_mult, 16)
+
+    @property
+    def event_dim(self) -> int:
+        return self.event_type_dim + self.page_dim + self.product_dim + self.hour_dim + self.num_dim
+
+    @property
+    def num_outputs(self) -> int:
+        return self.num_lifecycle + self.num_tags + self.num_products
+
+
+def OUTPUT_LAYOUT(config: ProfileNetConfig) -> dict[str, list[int]]:  # noqa: N802 - a layout "constant" per config
+    """``{head: [start, stop]}`` column slices of the single logits output."""
+    a = config.num_lifecycle
+    b = a + config.num_tags
+    c = b + config.num_products
+    return {"lifecycle": [0, a], "tags": [a, b], "products": [b, c]}
+
+
+def split_outputs(logits: torch.Tensor, config: ProfileNetConfig) -> dict[str, torch.Tensor]:
+    """The heads of a ``(B, num_outputs)`` logits tensor (raw logits; sigmoid the tags yourself)."""
+    if logits.shape[-1] != config.num_outputs:
+        raise ValueError(f"expected {config.num_outputs} output columns, got {logits.shape[-1]}")
+    return {name: logits[..., start:stop] for name, (start, stop) in OUTPUT_LAYOUT(config).items()}
+
+
+def _embedding(rows: int, dim: int) -> nn.Embedding:
+    emb = nn.Embedding(rows, dim, padding_idx=0)
+    nn.init.normal_(emb.weight, std=dim**-0.5)
+    with torch.no_grad():
+        emb.weight[0].zero_()
+    return emb
+
+
+class ProfileNet(nn.Module):
+    """Event embeddings → conv stem → 1-D blocks → masked max+mean pool ⊕ static MLP → all heads."""
+
+    def __init__(self, config: ProfileNetConfig):
+        super().__init__()
+        self.config = config
+        blocks = BLOCKS.get(config.blocks)
+        if blocks is None:
+            raise ValueError(f"unknown block family {config.blocks!r}; choose from {sorted(BLOCKS)}")
+        if min(config.num_lifecycle, config.num_tags, config.num_products, config.static_features) < 1:
+            raise ValueError("num_lifecycle, num_tags, num_products and static_features must be >= 1")
+        channels = config.channels
+        self.event_type = _embedding(config.event_type_vocab, config.event_type_dim)
+        self.page = _embedding(config.page_vocab, config.page_dim)
+        self.product = _embedding(config.product_vocab, config.product_dim)
+        self.hour = _embedding(config.hour_vocab, config.hour_dim)
+        self.num_proj = nn.Linear(config.num_features, config.num_dim)
+        self.stem = conv_bn(config.event_dim, channels)
+        self.blocks = nn.ModuleList()
+        for kind, kernel, stride in config.stages:
+            if kind not in blocks:
+                raise ValueError(f"unknown stage kind {kind!r}; choose from {sorted(blocks)}")
+            self.blocks.append(blocks[kind](channels, channels, kernel, stride))
+        self.static_mlp = nn.Sequential(
+            nn.Linear(config.static_features, config.static_dim),
+            nn.ReLU(inplace=True),
+            nn.Linear(config.static_dim, config.static_dim),
+            nn.ReLU(inplace=True),
+        )
+        self.trunk = nn.Sequential(nn.Linear(2 * channels + config.static_dim, channels), nn.ReLU(inplace=True))
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(channels, config.num_outputs)
+
+    def forward(self, cat: torch.Tensor, num: torch.Tensor, static: torch.Tensor) -> torch.Tensor:
+        mask = (cat[:, :, 0] != 0).to(num.dtype).unsqueeze(1)  # (B, 1, N)
+        events = torch.cat(
+            (
+                self.event_type(cat[:, :, 0]),
+                self.page(cat[:, :, 1]),
+                self.product(cat[:, :, 2]),
+                self.hour(cat[:, :, 3]),
+                self.num_proj(num),
+            ),
+            dim=2,
+        )  # (B, N, event_dim)
+        x = self.stem(events.transpose(1, 2)) * mask  # (B, C, N)
+        for block in self.blocks:
+            x = block(x, mask)
+            if block.stride > 1:
+                mask = mask[:, :, :: block.stride]
+        # Block outputs are >= 0 (ReLU) and 0 at padding, so a plain max is the masked max; a user
+        # without events pools to zeros and is described by the static features alone.
+        pooled = torch.cat((x.amax(dim=2), masked_mean(x, mask, dim=2), self.static_mlp(static)), dim=1)
+        return self.head(self.dropout(self.trunk(pooled)))
+
+    def split(self, logits: torch.Tensor) -> dict[str, torch.Tensor]:
+        return split_outputs(logits, self.config)
+

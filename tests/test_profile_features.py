@@ -1,0 +1,464 @@
+"""The portable profile encoder (spec finlite.profile/1): selection, ordering, flags, spec and golden vectors."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from finlite.data.event_schema import AUM_BUCKETS, EVENT_TYPES, OOV_ID, PAGES, PRODUCTS
+from finlite.data.profile_features import (
+    SPEC_FORMAT,
+    ProfileEncoder,
+    ProfileInputs,
+    ProfileSpec,
+    fit_normalisation,
+    static_columns,
+)
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "profile_v1.json"
+AS_OF = 1_718_000_000_000  # 2024-06-10T06:13:20Z
+H = 3_600_000
+NAN = math.nan
+COLS = {name: i for i, name in enumerate(static_columns())}
+
+
+# --- tiny tables with the finlite.data.events API ---------------------------------------------------------
+
+
+@dataclass
+class Events:
+    user_ids: list
+    offsets: np.ndarray
+    ts_ms: np.ndarray
+    event_type: np.ndarray
+    page: np.ndarray
+    product: np.ndarray
+    amount: np.ndarray
+    dwell_ms: np.ndarray
+
+    def user_slice(self, user_id: str) -> slice:
+        i = self.user_ids.index(user_id)
+        return slice(int(self.offsets[i]), int(self.offsets[i + 1]))
+
+
+@dataclass
+class Attrs:
+    user_ids: list
+    age: np.ndarray
+    risk_level: np.ndarray
+    tenure_days: np.ndarray
+    holdings: np.ndarray
+    aum_bucket: np.ndarray
+
+    def index(self, user_id: str) -> int:
+        return self.user_ids.index(user_id)
+
+
+def ev(ts, event_type=2, page=2, product=2, amount=NAN, dwell=NAN) -> tuple:
+    return (ts, event_type, page, product, amount, dwell)
+
+
+def make_events(users: dict[str, list[tuple]]) -> Events:
+    rows = [r for evs in users.values() for r in evs]
+    col = lambda i, dtype: np.array([r[i] for r in rows], dtype=dtype)  # noqa: E731
+    return Events(
+        user_ids=list(users),
+        offsets=np.cumsum([0] + [len(v) for v in users.values()]).astype(np.int64),
+        ts_ms=col(0, np.int64),
+        event_type=col(1, np.int16),
+        page=col(2, np.int16),
+        product=col(3, np.int16),
+        amount=col(4, np.float32),
+        dwell_ms=col(5, np.float32),
+    )
+
+
+def make_attrs(users: dict[str, dict]) -> Attrs:
+    rows = list(users.values())
+    get = lambda key, default, dtype: np.array([r.get(key, default) for r in rows], dtype=dtype)  # noqa: E731
+    holdings = np.zeros((len(rows), len(PRODUCTS)), dtype=np.uint8)
+    for i, r in enumerate(rows):
+        for p in r.get("holdings", ()):
+            holdings[i, PRODUCTS.index(p)] = 1
+    return Attrs(
+        user_ids=list(users),
+        age=get("age", NAN, np.float32),
+        risk_level=get("risk_level", 0, np.int8),
+        tenure_days=get("tenure_days", NAN, np.float32),
+        holdings=holdings,
+        aum_bucket=get("aum_bucket", 0, np.int16),
+    )
+
+
+def random_tables(
+    n_users: int, seed: int, min_per_user: int = 0, max_per_user: int = 90, attr_fraction: float = 0.8
+) -> tuple[Events, Attrs, list[str]]:
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(min_per_user, max_per_user, n_users)
+    n = int(counts.sum())
+    users = [f"u{i}" for i in range(n_users)]
+    amount = rng.lognormal(5, 2, n) * rng.choice([-1, 1], n)
+    amount[rng.random(n) < 0.3] = np.nan
+    dwell = rng.lognormal(9, 1, n)
+    dwell[rng.random(n) < 0.2] = np.nan
+    events = Events(
+        user_ids=users,
+        offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        # coarse timestamps so that ties happen; some after AS_OF
+        ts_ms=(AS_OF - rng.integers(-20, 2000, n) * 60_000).astype(np.int64),
+        event_type=rng.integers(0, 20, n).astype(np.int16),
+        page=rng.integers(0, 23, n).astype(np.int16),
+        product=rng.integers(0, 17, n).astype(np.int16),
+        amount=amount.astype(np.float32),
+        dwell_ms=dwell.astype(np.float32),
+    )
+    k = int(n_users * attr_fraction)
+    chosen = rng.permutation(n_users)[:k]
+    age = rng.uniform(18, 80, k)
+    age[rng.random(k) < 0.1] = np.nan
+    attrs = Attrs(
+        user_ids=[users[i] for i in chosen],
+        age=age.astype(np.float32),
+        risk_level=rng.integers(0, 7, k).astype(np.int8),
+        tenure_days=rng.uniform(0, 5000, k).astype(np.float32),
+        holdings=(rng.random((k, len(PRODUCTS))) < 0.2).astype(np.uint8),
+        aum_bucket=rng.integers(0, 10, k).astype(np.int16),
+    )
+    return events, attrs, users
+
+
+@pytest.fixture(scope="module")
+def enc() -> ProfileEncoder:
+    return ProfileEncoder(ProfileSpec(max_events=4))
+
+
+# --- shapes, ordering, padding ----------------------------------------------------------------------------
+
+
+def test_shapes_and_dtypes():
+    spec = ProfileSpec()
+    events, attrs, users = random_tables(5, seed=0)
+    x = ProfileEncoder(spec).encode(events, attrs, users, AS_OF)
+    assert isinstance(x, ProfileInputs) and len(x) == 5
+    assert x.cat.shape == (5, 64, 4) and x.cat.dtype == np.int32
+    assert x.num.shape == (5, 64, 5) and x.num.dtype == np.float32
+    assert x.static.shape == (5, 35) == (5, spec.static_features) and x.static.dtype == np.float32
+    assert len(static_columns()) == 2 + 6 + 2 + (len(AUM_BUCKETS) + 2) + len(PRODUCTS) + 2 + 1
+    assert x[1].cat.shape == (1, 64, 4) and x[-1].static.shape == (1, 35)
+    assert np.isfinite(x.num).all() and np.isfinite(x.static).all()
+
+
+def test_keeps_most_recent_events_newest_first_and_pads_with_zeros(enc):
+    events = make_events({"a": [ev(AS_OF - k * H, event_type=2 + k) for k in (5, 0, 3, 1, 6, 2, 4)], "b": [ev(AS_OF - H, 7)]})
+    x = enc.encode(events, None, ["a", "b"], AS_OF)
+    assert x.cat[0, :, 0].tolist() == [2, 3, 4, 5]  # k = 0, 1, 2, 3: the four most recent, newest first
+    assert x.cat[1, :, 0].tolist() == [7, 0, 0, 0]
+    assert not x.cat[1, 1:].any() and not x.num[1, 1:].any()  # padding rows all zero
+    assert x.static[0, COLS["event_count"]] == 1.0  # 7 events > max_events: capped
+    assert x.static[1, COLS["event_count"]] == np.float32(math.log1p(1) / math.log1p(4))
+
+
+def test_ignores_future_events_and_breaks_ties_by_table_order(enc):
+    events = make_events({"a": [ev(AS_OF + 1, 9), ev(AS_OF - H, 3), ev(AS_OF - H, 4), ev(AS_OF, 5)]})
+    x = enc.encode(events, None, ["a"], AS_OF)
+    assert x.cat[0, :, 0].tolist() == [5, 4, 3, 0]  # event at exactly as_of kept; the later row of a tie first
+    assert x.static[0, COLS["log_recency"]] == 0.0 and x.static[0, COLS["no_events"]] == 0.0  # log1p(0) = 0
+
+
+def test_users_without_events_or_attributes(enc):
+    events = make_events({"a": [ev(AS_OF - H)], "late": [ev(AS_OF + H)]})
+    attrs = make_attrs({"a": {"age": 30.0, "risk_level": 2, "tenure_days": 10.0, "aum_bucket": 3}})
+    for tables in [(events, attrs), (None, None), (make_events({}), make_attrs({}))]:
+        x = enc.encode(*tables, ["ghost", "late"], AS_OF)
+        assert not x.cat.any() and not x.num.any()
+        s = x.static
+        for flag in ("age_missing", "risk_missing", "tenure_missing", "aum_missing", "no_events"):
+            assert (s[:, COLS[flag]] == 1).all(), flag
+        assert (s.sum(axis=1) == 5).all()  # nothing else set
+    x = enc.encode(events, attrs, ["a"], AS_OF)
+    assert x.static[0, COLS["age_missing"]] == 0 and x.static[0, COLS["risk_2"]] == 1 and x.static[0, COLS["aum_10k-50k"]] == 1
+
+
+def test_ids_pass_through_and_out_of_range_ids_become_oov(enc):
+    events = make_events({"a": [ev(AS_OF - 3 * H, 1, 1, 1), ev(AS_OF - 2 * H, 99, -4, 16), ev(AS_OF - H, 0, 0, 0), ev(AS_OF, 17, 20, 15)]})
+    x = enc.encode(events, None, ["a"], AS_OF)
+    assert x.cat[0, :, :3].tolist() == [
+        [len(EVENT_TYPES) + 1, len(PAGES) + 1, len(PRODUCTS) + 1],  # the last known ids
+        [OOV_ID, 0, 0],  # event_type 0 on a real event -> OOV (it marks padding); page/product 0 stay
+        [OOV_ID, OOV_ID, OOV_ID],  # outside the vocabularies
+        [OOV_ID, OOV_ID, OOV_ID],  # OOV passes through
+    ]
+    assert (x.cat[0, :, 0] != 0).all()
+
+
+def test_missing_numerics_get_flags_not_silent_zeros(enc):
+    events = make_events({"a": [ev(AS_OF - 3 * H, amount=NAN, dwell=NAN), ev(AS_OF - 2 * H, amount=np.inf, dwell=-1.0), ev(AS_OF - H, amount=-99.0, dwell=0.0)]})
+    x = enc.encode(events, None, ["a"], AS_OF)
+    num = x.num[0]
+    assert num[:3, 1].tolist() == [0, 1, 1] and num[:3, 3].tolist() == [0, 1, 1]
+    assert num[1:3, 0].tolist() == [0, 0] and num[1:3, 2].tolist() == [0, 0]
+    assert num[0, 0] == np.float32(math.log1p(99.0)) and num[0, 2] == 0.0  # |amount|; dwell 0 is a real 0, flag 0
+    attrs = make_attrs({"a": {"age": NAN, "risk_level": 0, "tenure_days": -1.0, "aum_bucket": 0}, "b": {"age": 0.0, "risk_level": 6, "tenure_days": np.inf, "aum_bucket": 1}})
+    s = enc.encode(None, attrs, ["a", "b"], AS_OF).static
+    assert s[:, COLS["age_missing"]].tolist() == [1, 0] and s[:, COLS["log_age"]].tolist() == [0, 0]
+    assert s[:, COLS["risk_missing"]].tolist() == [1, 1] and s[:, COLS["tenure_missing"]].tolist() == [1, 1]
+    assert s[:, COLS["aum_missing"]].tolist() == [1, 0] and s[:, COLS["aum_oov"]].tolist() == [0, 1]
+
+
+def test_static_one_hots_and_holdings():
+    attrs = make_attrs({"a": {"age": 40.0, "risk_level": 5, "tenure_days": 100.0, "aum_bucket": 2 + 5, "holdings": ("none", "gold", "fx")}})
+    s = ProfileEncoder().encode(None, attrs, ["a"], AS_OF).static[0]
+    assert s[COLS["log_age"]] == np.float32(math.log1p(40.0)) and s[COLS["log_tenure"]] == np.float32(math.log1p(100.0))
+    assert [c for c in COLS if c.startswith("risk_") and s[COLS[c]]] == ["risk_5"]
+    assert [c for c in COLS if c.startswith("aum_") and s[COLS[c]]] == ["aum_5m+"]
+    assert [c for c in COLS if c.startswith("holds_") and s[COLS[c]]] == ["holds_none", "holds_gold", "holds_fx"]
+
+
+@pytest.mark.parametrize(
+    "offset, ts, hour",
+    [
+        (480, 1_717_948_800_000, 0),  # 16:00Z = midnight in Shanghai
+        (480, 1_717_948_799_999, 23),
+        (0, 1_717_948_800_000, 16),
+        (-300, 1_717_948_800_000, 11),  # UTC-5
+        (330, 1_717_948_800_000, 21),  # UTC+5:30: 21:30
+        (480, -1, 7),  # 1969-12-31T23:59:59.999Z: floor division
+        (840, 0, 14),
+    ],
+)
+def test_hour_of_day_uses_the_spec_utc_offset(offset, ts, hour):
+    encoder = ProfileEncoder(ProfileSpec(utc_offset_minutes=offset))
+    x = encoder.encode(make_events({"a": [ev(ts)]}), None, ["a"], AS_OF)
+    assert x.cat[0, 0, 3] == hour + 1
+    assert encoder.encode_user(make_events({"a": [ev(ts)]}), None, "a", AS_OF).cat[0, 0, 3] == hour + 1
+
+
+def test_gaps_are_to_the_previous_kept_event(enc):
+    times = [AS_OF - 10_000_000, AS_OF - 4_000_000, AS_OF - 1_000_000, AS_OF - 500, AS_OF]  # 5 events, keep 4
+    x = enc.encode(make_events({"a": [ev(t) for t in times]}), None, ["a"], AS_OF)
+    expected = [math.log1p(0.5), math.log1p(999.5), math.log1p(3000.0), 0.0]  # oldest kept: 0
+    assert x.num[0, :, 4].tolist() == [np.float32(v) for v in expected]
+    recency = enc.encode(make_events({"a": [ev(AS_OF - 90_000)]}), None, ["a"], AS_OF).static[0, COLS["log_recency"]]
+    assert recency == np.float32(math.log1p(90.0))
+
+
+def test_normalisation_is_applied_with_the_spec_constants():
+    spec = ProfileSpec(amount_mean=2.0, amount_std=4.0, gap_mean=1.0, gap_std=0.5, age_mean=3.0, age_std=2.0)
+    events = make_events({"a": [ev(AS_OF - 2000, amount=10.0), ev(AS_OF - 1000, amount=100.0)]})
+    attrs = make_attrs({"a": {"age": 20.0}})
+    x = ProfileEncoder(spec).encode(events, attrs, ["a"], AS_OF)
+    assert x.num[0, 0, 0] == np.float32((math.log1p(100.0) - 2.0) / 4.0)
+    assert x.num[0, 0, 4] == np.float32((math.log1p(1.0) - 1.0) / 0.5)
+    assert x.num[0, 1, 4] == 0.0  # the oldest: 0 (not normalised)
+    assert x.static[0, COLS["log_age"]] == np.float32((math.log1p(20.0) - 3.0) / 2.0)
+
+
+def test_fit_normalisation_matches_hand_statistics_and_standardises():
+    events = make_events(
+        {
+            "a": [ev(AS_OF - 3000, amount=10.0, dwell=100.0), ev(AS_OF - 1000, amount=-1000.0), ev(AS_OF + 5, amount=1e9)],
+            "b": [ev(AS_OF - 10_000, amount=NAN, dwell=400.0)],
+        }
+    )
+    attrs = make_attrs({"a": {"age": 30.0, "tenure_days": 5.0}, "b": {"age": 50.0}, "c": {"age": NAN, "tenure_days": 15.0}})
+    spec = fit_normalisation(events, attrs, AS_OF, base=ProfileSpec(max_events=8, utc_offset_minutes=0))
+    assert spec.max_events == 8 and spec.utc_offset_minutes == 0
+
+    def stats(values):
+        v = np.log1p(np.array(values, dtype=np.float64))
+        return pytest.approx(v.mean()), pytest.approx(v.std())
+
+    assert (spec.amount_mean, spec.amount_std) == stats([10.0, 1000.0])  # NaN skipped, future event ignored
+    assert (spec.dwell_mean, spec.dwell_std) == stats([100.0, 400.0])
+    assert (spec.age_mean, spec.age_std) == stats([30.0, 50.0])
+    assert (spec.tenure_mean, spec.tenure_std) == stats([5.0, 15.0])
+    assert (spec.recency_mean, spec.recency_std) == stats([1.0, 10.0])
+    assert spec.gap_mean == pytest.approx(math.log1p(2.0)) and spec.gap_std == 1.0  # one gap: zero std -> 1
+    assert fit_normalisation(None, None, AS_OF) == ProfileSpec()
+
+    big_events, big_attrs, users = random_tables(400, seed=3)
+    fitted = fit_normalisation(big_events, big_attrs, AS_OF)
+    x = ProfileEncoder(fitted).encode(big_events, big_attrs, users, AS_OF)
+    real = x.cat[..., 0] != 0
+    for value, flag in ((0, 1), (2, 3)):
+        v = x.num[..., value][real & (x.num[..., flag] == 0)]
+        assert abs(v.mean()) < 1e-3 and abs(v.std() - 1) < 1e-3
+    has_age = x.static[:, COLS["age_missing"]] == 0
+    has_row = np.isin(users, big_attrs.user_ids)
+    assert has_age.sum() == (has_row.sum() - np.isnan(big_attrs.age).sum())
+    v = x.static[has_age, COLS["log_age"]]
+    assert abs(v.mean()) < 1e-3 and abs(v.std() - 1) < 1e-3
+
+
+def test_batch_encoding_matches_the_per_user_reference():
+    events, attrs, users = random_tables(120, seed=1)
+    spec = fit_normalisation(events, attrs, AS_OF, base=ProfileSpec(max_events=16))
+    encoder = ProfileEncoder(spec)
+    queried = users + ["ghost", users[3]]  # unknown and repeated users
+    x = encoder.encode(events, attrs, queried, AS_OF)
+    assert np.array_equal(x.cat[3], x.cat[-1]) and np.array_equal(x.static[3], x.static[-1])
+    for i, uid in enumerate(queried):
+        y = encoder.encode_user(events, attrs, uid, AS_OF)
+        assert np.array_equal(y.cat, x.cat[i : i + 1]), uid
+        assert np.array_equal(y.num, x.num[i : i + 1]), uid
+        assert np.array_equal(y.static, x.static[i : i + 1]), uid
+
+
+def test_encoding_20000_users_is_fast():
+    events, attrs, users = random_tables(20_000, seed=2, min_per_user=64, max_per_user=128)
+    assert len(events.ts_ms) >= 20_000 * 64
+    encoder = ProfileEncoder(ProfileSpec())
+    start = time.perf_counter()
+    x = encoder.encode(events, attrs, users, AS_OF)
+    elapsed = time.perf_counter() - start
+    assert x.cat.shape == (20_000, 64, 4)
+    assert elapsed < 10.0, f"encoding took {elapsed:.1f} s"
+
+
+def test_describe_covers_every_column_and_is_json():
+    spec = ProfileSpec()
+    d = ProfileEncoder(spec).describe()
+    assert json.loads(json.dumps(d)) == d
+    cat, num, static = d["inputs"]
+    assert (cat["name"], num["name"], static["name"]) == ("cat", "num", "static")
+    assert cat["shape"] == ["batch", 64, 4] and len(cat["columns"]) == 4
+    assert num["shape"] == ["batch", 64, 5] and len(num["columns"]) == 5
+    assert static["shape"] == ["batch", 35] and [c["name"] for c in static["columns"]] == static_columns()
+    assert cat["columns"][0]["vocabulary"]["login"] == 2 and cat["columns"][0]["vocab_size"] == spec.event_type_vocab
+    for col in num["columns"] + static["columns"]:
+        if "missing_flag" in col:
+            flagged = (num if col in num["columns"] else static)["columns"][col["missing_flag"]]
+            assert flagged["kind"] == "flag"
+
+
+# --- spec -------------------------------------------------------------------------------------------------
+
+
+def test_spec_json_round_trip():
+    spec = ProfileSpec(max_events=32, utc_offset_minutes=-300, amount_mean=4.25, amount_std=1.5, recency_std=0.1 + 0.2)
+    data = json.loads(json.dumps(spec.to_json()))
+    assert ProfileSpec.from_json(data) == spec
+    assert data["format"] == SPEC_FORMAT == "finlite.profile/1"
+    # JSON has one number type: an integer is accepted for a float field
+    assert ProfileSpec.from_json({**data, "amount_std": 2}).amount_std == 2.0
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"extra": 1}, "unknown fields"),
+        ({"max_events": None}, "max_events"),  # None -> removed below
+        ({"max_events": 64.0}, "max_events must be a int"),
+        ({"max_events": True}, "max_events must be a int"),
+        ({"amount_std": True}, "amount_std must be a float"),
+        ({"amount_std": "1.0"}, "amount_std must be a float"),
+        ({"amount_std": 0.0}, "amount_std"),
+        ({"gap_mean": math.inf}, "gap_mean"),
+        ({"max_events": 0}, "max_events"),
+        ({"utc_offset_minutes": 900}, "utc_offset_minutes"),
+        ({"format": "finlite.profile/2"}, "unsupported profile spec format"),
+        ({"event_schema": "finlite.events/0"}, "event schema"),
+        ({"page_vocab": 20}, "page_vocab"),
+        ({"hour_buckets": 12}, "hour_buckets"),
+    ],
+)
+def test_spec_from_json_is_strict(change, message):
+    data = ProfileSpec().to_json()
+    for key, value in change.items():
+        if value is None:
+            del data[key]
+            message = "missing fields"
+        else:
+            data[key] = value
+    with pytest.raises(ValueError, match=message):
+        ProfileSpec.from_json(data)
+
+
+def test_spec_rejects_bad_values_directly():
+    with pytest.raises(ValueError, match="std"):
+        replace(ProfileSpec(), age_std=-1.0)
+    with pytest.raises(ValueError, match="JSON object"):
+        ProfileSpec.from_json([])
+
+
+# --- golden vectors ---------------------------------------------------------------------------------------
+
+
+def _golden() -> dict:
+    return json.loads(GOLDEN.read_text(encoding="ascii"))
+
+
+def _number(v) -> float:
+    return {None: NAN, "inf": math.inf, "-inf": -math.inf}[v] if v is None or isinstance(v, str) else float(v)
+
+
+def _golden_tables(users: list[dict]) -> tuple[Events, Attrs]:
+    events = make_events({u["user_id"]: [(*r[:4], _number(r[4]), _number(r[5])) for r in u["events"]] for u in users if u["events"]})
+    with_attrs = [u for u in users if u["attributes"] is not None]
+    attrs = Attrs(
+        user_ids=[u["user_id"] for u in with_attrs],
+        age=np.array([_number(u["attributes"]["age"]) for u in with_attrs], dtype=np.float32),
+        risk_level=np.array([u["attributes"]["risk_level"] for u in with_attrs], dtype=np.int8),
+        tenure_days=np.array([_number(u["attributes"]["tenure_days"]) for u in with_attrs], dtype=np.float32),
+        holdings=np.array([u["attributes"]["holdings"] for u in with_attrs], dtype=np.uint8),
+        aum_bucket=np.array([u["attributes"]["aum_bucket"] for u in with_attrs], dtype=np.int16),
+    )
+    return events, attrs
+
+
+def test_golden_file_is_complete():
+    data = _golden()
+    assert data["format"] == SPEC_FORMAT
+    assert data["static_columns"] == static_columns()
+    names = [u["name"] for u in data["users"]]
+    assert len(names) == len(set(names)) >= 8
+    spec = ProfileSpec.from_json(data["spec"])
+    for user in data["users"]:
+        assert len(user["cat"]) == len(user["num"]) <= spec.max_events
+        assert len(user["static"]) == spec.static_features
+
+
+def test_golden_vectors():
+    data = _golden()
+    spec = ProfileSpec.from_json(data["spec"])
+    encoder = ProfileEncoder(spec)
+    events, attrs = _golden_tables(data["users"])
+    ids = [u["user_id"] for u in data["users"]]
+    x = encoder.encode(events, attrs, ids, data["as_of_ms"])
+    diffs = []
+    for i, user in enumerate(data["users"]):
+        single = encoder.encode_user(events, attrs, user["user_id"], data["as_of_ms"])
+        real = len(user["cat"])
+        want_cat = np.zeros((spec.max_events, 4), np.int32)
+        want_num = np.zeros((spec.max_events, 5), np.float32)
+        if real:
+            want_cat[:real] = user["cat"]
+            want_num[:real] = np.array(user["num"], dtype=np.float32)
+        want_static = np.array(user["static"], dtype=np.float32)
+        for how, got in (("encode", x[i]), ("encode_user", single)):
+            for name, want, have in (("cat", want_cat, got.cat[0]), ("num", want_num, got.num[0]), ("static", want_static, got.static[0])):
+                if not np.array_equal(want, have):
+                    where = np.argwhere(want != have)[:3].tolist()
+                    diffs.append(f"user {user['name']!r} {how}: {name} differs at {where}: expected {want[tuple(where[0])]}, got {have[tuple(where[0])]}")
+    if diffs:
+        pytest.fail(
+            f"{len(diffs)} golden mismatches in {GOLDEN.name}: the finlite.profile/1 encoding changed. App encoders "
+            "are tested against this file; regenerate with `python tests/golden/make_profile_golden.py` only for a "
+            "deliberate, versioned change.\n" + "\n".join(diffs[:30]),
+            pytrace=False,
+        )
+
+
+def test_golden_script_is_in_sync():
+    import subprocess
+    import sys
+
+    script = GOLDEN.parent / "make_profile_golden.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, cwd=GOLDEN.parents[2])
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,197 @@
+"""Profile networks: forward/backward, output layout, padding invariance, BN folding, export, MACs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from finlite.data.event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
+from finlite.data.profile_features import ProfileEncoder, ProfileSpec
+from finlite.models import (
+    OUTPUT_LAYOUT,
+    ProfileNet,
+    ProfileNetConfig,
+    count_macs,
+    count_params,
+    fold_batchnorm,
+    get_model,
+    list_models,
+    split_outputs,
+)
+
+SPEC = ProfileSpec()
+N, S = SPEC.max_events, SPEC.static_features
+HEADS = {"num_lifecycle": len(LIFECYCLE_STAGES), "num_tags": len(TAGS), "num_products": len(OFFERABLE_PRODUCTS)}
+PROFILE_MODELS = list_models("profile")
+
+
+def build(name: str, **kwargs) -> ProfileNet:
+    return get_model(name, **HEADS, static_features=S, **kwargs)
+
+
+def inputs(batch: int = 4, events: int = N, real: list[int] | None = None, seed: int = 0) -> tuple[torch.Tensor, ...]:
+    """Encoder-shaped inputs; row b has real[b] events (left-aligned), the rest is all-zero padding."""
+    g = torch.Generator().manual_seed(seed)
+    vocabs = (SPEC.event_type_vocab, SPEC.page_vocab, SPEC.product_vocab, SPEC.hour_vocab)
+    cat = torch.stack([torch.randint(1, v, (batch, events), generator=g) for v in vocabs], dim=2).to(torch.int32)
+    num = torch.randn(batch, events, SPEC.num_features, generator=g)
+    num[..., 1] = (num[..., 1] > 0).float()  # flags
+    num[..., 3] = (num[..., 3] > 0).float()
+    real = real if real is not None else [events, 17, 1, 0][:batch]
+    for row, count in enumerate(real):
+        cat[row, count:] = 0
+        num[row, count:] = 0
+    return cat, num, torch.randn(batch, S, generator=g)
+
+
+def randomise_batchnorm(model: nn.Module, seed: int = 1) -> None:
+    g = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm1d):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=g))
+            m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+            m.weight.data.copy_(torch.randn(m.num_features, generator=g))
+            m.bias.data.copy_(torch.randn(m.num_features, generator=g))
+
+
+def test_registered_profile_models():
+    assert PROFILE_MODELS == ["profile_dwshuffle_x0_5", "profile_dwshuffle_x1_0", "profile_stdconv_x1_0"]
+    assert build("profile_dwshuffle_x0_5").config.channels == 48
+    assert build("profile_dwshuffle_x1_0").config.channels == 96
+    assert build("profile_stdconv_x1_0").config.blocks == "stdconv"
+    with pytest.raises(TypeError):
+        get_model("profile_dwshuffle_x1_0", num_classes=7)  # the heads must be given
+
+
+@pytest.mark.parametrize("name", PROFILE_MODELS)
+def test_forward_backward(name):
+    model = build(name)
+    cat, num, static = inputs()
+    logits = model(cat, num, static)
+    assert logits.shape == (4, sum(HEADS.values())) and logits.dtype == torch.float32
+    assert torch.isfinite(logits).all()
+    heads = split_outputs(logits, model.config)
+    loss = (
+        nn.functional.cross_entropy(heads["lifecycle"], torch.tensor([0, 1, 2, 3]))
+        + nn.functional.binary_cross_entropy_with_logits(heads["tags"], torch.rand(4, HEADS["num_tags"]))
+        + nn.functional.cross_entropy(heads["products"], torch.tensor([0, 5, 7, 12]))
+    )
+    loss.backward()
+    grads = {n: p.grad for n, p in model.named_parameters()}
+    assert all(g is not None and torch.isfinite(g).all() for g in grads.values())
+    assert all(grads[f"{e}.weight"].abs().sum() > 0 for e in ("event_type", "page", "product", "hour", "num_proj"))
+    assert grads["static_mlp.0.weight"].abs().sum() > 0
+    # the padding rows of the embeddings never learn
+    assert all(grads[f"{e}.weight"][0].abs().sum() == 0 for e in ("event_type", "page", "product", "hour"))
+
+
+def test_output_layout_and_split():
+    config = ProfileNetConfig(static_features=S, num_lifecycle=5, num_tags=3, num_products=7)
+    assert OUTPUT_LAYOUT(config) == {"lifecycle": [0, 5], "tags": [5, 8], "products": [8, 15]}
+    assert config.num_outputs == 15
+    logits = torch.arange(30.0).reshape(2, 15)
+    heads = split_outputs(logits, config)
+    assert list(heads) == ["lifecycle", "tags", "products"]
+    assert torch.equal(torch.cat(list(heads.values()), dim=1), logits)
+    assert heads["tags"].tolist() == [[5.0, 6.0, 7.0], [20.0, 21.0, 22.0]]
+    with pytest.raises(ValueError, match="15 output columns"):
+        split_outputs(logits[:, :14], config)
+    model = ProfileNet(config).eval()
+    out = model(*inputs(2))
+    assert {k: v.shape[1] for k, v in model.split(out).items()} == {"lifecycle": 5, "tags": 3, "products": 7}
+
+
+@pytest.mark.parametrize("name", PROFILE_MODELS)
+def test_trimming_trailing_padding_does_not_change_outputs(name):
+    """The phone always runs max_events rows; training may trim padding. Both must agree."""
+    model = build(name)
+    randomise_batchnorm(model)
+    model.eval()
+    cat, num, static = inputs(real=[20, 13, 1, 0])
+    with torch.no_grad():
+        full = model(cat, num, static)
+        for length in (20, 21, 27):  # even and odd lengths (the stride-2 unit)
+            trimmed = model(cat[:, :length], num[:, :length], static)
+            assert torch.allclose(full, trimmed, atol=1e-5), (length, (full - trimmed).abs().max())
+
+
+@pytest.mark.parametrize("name", ["profile_dwshuffle_x1_0", "profile_stdconv_x1_0"])
+def test_values_in_padding_rows_are_ignored(name):
+    model = build(name)
+    randomise_batchnorm(model)
+    model.eval()
+    cat, num, static = inputs(real=[20, 13, 1, 0])
+    noisy_cat, noisy_num = cat.clone(), num.clone()
+    pad = cat[..., 0] == 0
+    noisy_cat[..., 1:][pad] = 3
+    noisy_num[pad] = 7.0
+    with torch.no_grad():
+        assert torch.allclose(model(cat, num, static), model(noisy_cat, noisy_num, static), atol=1e-5)
+
+
+def test_users_without_events_depend_on_static_features_only():
+    model = build("profile_dwshuffle_x0_5")
+    randomise_batchnorm(model)
+    model.eval()
+    cat, num, static = inputs(batch=2, real=[0, 0])
+    with torch.no_grad():
+        out = model(cat, num, static)
+        assert torch.isfinite(out).all()
+        assert not torch.allclose(out[0], out[1])  # different static rows
+        assert torch.allclose(model(cat, num, static[:1].expand(2, -1)), out[:1].expand(2, -1))
+
+
+def test_fold_batchnorm_preserves_outputs():
+    for name in PROFILE_MODELS:
+        model = build(name)
+        randomise_batchnorm(model)
+        model.eval()
+        folded = fold_batchnorm(model)
+        assert not any(isinstance(m, nn.BatchNorm1d) for m in folded.modules())
+        x = inputs()
+        with torch.no_grad():
+            assert torch.allclose(model(*x), folded(*x), atol=1e-4), name
+
+
+@pytest.mark.parametrize("name", ["profile_dwshuffle_x0_5", "profile_stdconv_x1_0"])
+def test_torch_export_succeeds(name):
+    """A cheap proxy for TFLite convertibility: static shapes, no data-dependent control flow."""
+    model = fold_batchnorm(build(name)).eval()
+    cat, num, static = inputs()
+    exported = torch.export.export(model, (cat[:1], num[:1], static[:1]))
+    with torch.no_grad():
+        assert torch.allclose(exported.module()(cat[1:2], num[1:2], static[1:2]), model(cat[1:2], num[1:2], static[1:2]), atol=1e-5)
+    for node in exported.graph.nodes:
+        if node.op == "call_function" and "val" in node.meta and isinstance(node.meta["val"], torch.Tensor):
+            assert node.meta["val"].dim() <= 4, node
+
+
+def test_standard_conv_baseline_needs_at_least_2_5x_the_macs():
+    cat, num, static = inputs(batch=1)
+    ours = count_macs(build("profile_dwshuffle_x1_0"), cat, num, static)
+    small = count_macs(build("profile_dwshuffle_x0_5"), cat, num, static)
+    baseline = count_macs(build("profile_stdconv_x1_0"), cat, num, static)
+    assert baseline >= 2.5 * ours
+    assert small < ours
+    assert count_params(build("profile_stdconv_x1_0")) > count_params(build("profile_dwshuffle_x1_0"))
+
+
+def test_encoder_output_feeds_the_model():
+    from test_profile_features import AS_OF, random_tables
+
+    events, attrs, users = random_tables(6, seed=5)
+    x = ProfileEncoder(SPEC).encode(events, attrs, users + ["ghost"], AS_OF)
+    model = build("profile_dwshuffle_x0_5").eval()
+    with torch.no_grad():
+        out = model(torch.from_numpy(x.cat), torch.from_numpy(x.num), torch.from_numpy(x.static))
+    assert out.shape == (7, sum(HEADS.values())) and torch.isfinite(out).all()
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="block family"):
+        ProfileNet(ProfileNetConfig(static_features=S, blocks="nope"))
+    with pytest.raises(ValueError, match="stage kind"):
+        ProfileNet(ProfileNetConfig(static_features=S, stages=(("lstm", 3, 1),)))
+    with pytest.raises(ValueError, match=">= 1"):
+        ProfileNet(ProfileNetConfig(static_features=0))

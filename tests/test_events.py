@@ -176,6 +176,27 @@ def test_iso_and_epoch_ms_are_equivalent_and_timezones_are_applied(tmp_path):
         assert t.ts_ms[t.user_slice(f"u{i:02d}")].tolist() == [expected], list(cells)[i]
 
 
+@pytest.mark.parametrize("offsets", [["Z", "", "+08:00", "-05:30", "+0545", "+02"], [" +01:00", "z"]])
+def test_fast_and_exact_iso_parsers_agree(monkeypatch, offsets):
+    from finlite.data import events
+
+    rng = np.random.default_rng(7)
+    ms = rng.integers(-10**12, 4 * 10**12, size=4000)
+    cells = []
+    for i, text in enumerate(np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms").tolist()):
+        text = text[: (23, 19, 16, 13, 10)[i % 5]]  # down to ms, s, min, hour, date only
+        text = text.replace("T", " ") if i % 7 == 0 else text
+        cells.append(text + (offsets[i % len(offsets)] if len(text) > 10 else ""))
+    arr = pa.array(cells)
+    exact, exact_ok = events._parse_iso_exact(arr)
+    assert exact_ok.all()
+    if offsets[0] == "Z":  # forms Arrow parses: the fast path must not fall back
+        monkeypatch.setattr(events, "_parse_iso_exact", lambda s: pytest.fail("fell back"))
+    fast, fast_ok = events._parse_iso(arr)
+    np.testing.assert_array_equal(fast_ok, exact_ok)
+    np.testing.assert_array_equal(fast, exact)
+
+
 @pytest.mark.parametrize(
     "cell",
     [

@@ -27,6 +27,7 @@ from finlite.data.event_schema import (
 from finlite.data.synth_profile import (
     AMOUNT_EVENT_TYPES,
     DAY_MS,
+    LOCAL_UTC_OFFSET_MINUTES,
     WEEK_MS,
     Population,
     generate_population,
@@ -34,6 +35,7 @@ from finlite.data.synth_profile import (
     split_users,
     write_population,
 )
+from finlite.errors import FinliteError
 
 ROOT = Path(__file__).resolve().parents[1]
 N_USERS = 2000
@@ -192,7 +194,7 @@ def test_generative_story(clean: Population) -> None:
     assert (lab["lifecycle"][abandoned & ~completed] == "prospect").all()
     # hour-of-day patterns differ by persona: retirees log in earlier than young savers
     login = ev["event_type"] == "login"
-    hour = (ev["timestamp"][login] // 3_600_000) % 24
+    hour = ((ev["timestamp"][login] + LOCAL_UTC_OFFSET_MINUTES * 60_000) // 3_600_000) % 24  # local time
     who = persona[ui[login]]
     assert np.median(hour[who == "retiree_pension"]) + 4 <= np.median(hour[who == "young_saver"])
     # amounts scale with wealth
@@ -416,8 +418,9 @@ def test_csv_round_trip_and_overwrite(tmp_path: Path) -> None:
     same_columns(p.users, back.users)
     same_columns(p.labels, back.labels)
     assert back.as_of_ms == p.as_of_ms
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError) as raised:
         write_population(p, tmp_path / "pop")
+    assert isinstance(raised.value, FinliteError)  # the CLI prints it as one line
     write_population(p, tmp_path / "pop", overwrite=True)
 
 
@@ -450,8 +453,9 @@ def test_split_users_disjoint_deterministic(pop: Population) -> None:
 def test_rejects_bad_arguments() -> None:
     for kwargs in ({"n_users": 0}, {"n_users": 10, "weeks": 3}, {"n_users": 10, "seed": -1},
                    {"n_users": 10, "as_of": "yesterday"}):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError) as raised:
             generate_population(**kwargs)
+        assert isinstance(raised.value, FinliteError)
 
 
 def test_other_window_and_as_of() -> None:

@@ -14,6 +14,9 @@ latent state *and* the observed behaviour with noise, and weigh recent events mo
 are learnable from the event sequence and attributes but not readable from one column. The generative
 story and every label formula are documented in ``docs/synthetic_profiles.md``.
 
+Timestamps are UTC epoch milliseconds; the personas' hour-of-day habits are in local time at
+:data:`LOCAL_UTC_OFFSET_MINUTES` (UTC+8, the profile feature spec's default).
+
 Only ``numpy.random.default_rng`` generators seeded from ``seed`` are used, and nothing iterates over sets
 or hashes strings, so the same arguments give bit-identical populations in every process.
 """
@@ -44,6 +47,7 @@ from finlite.data.event_schema import (
     SCHEMA_VERSION,
     TAGS,
 )
+from finlite.errors import FinliteError
 
 GENERATOR_VERSION = "finlite.synth_profile/1"
 PERSONAS = (
@@ -68,6 +72,9 @@ DWELL_EVENT_TYPES = ("page_view", "onboarding_step")
 
 SECOND_MS = 1_000
 HOUR_MS = 3_600_000
+# Personas' hour-of-day patterns are in local wall-clock time at this offset from UTC (China Standard Time,
+# the default of the profile feature spec); timestamps are written in UTC.
+LOCAL_UTC_OFFSET_MINUTES = 480
 DAY_MS = 86_400_000
 WEEK_MS = 7 * DAY_MS
 
@@ -170,6 +177,18 @@ _FUND_PAGES = ("funds", "fund_detail")
 _CREDIT_PAGES = ("cards", "credit_card", "loans")
 
 
+class PopulationArgumentError(FinliteError, ValueError):
+    """A bad argument to the generator or the writer (the CLI prints it as one line)."""
+
+
+class PopulationExistsError(FinliteError, FileExistsError):
+    """write_population would replace existing files and ``overwrite`` is False."""
+
+
+class ParquetUnavailableError(FinliteError, ImportError):
+    """fmt="parquet" without pyarrow installed."""
+
+
 @dataclass
 class Population:
     """A synthetic population: events (one row per event), users (one row per user) and labels.
@@ -209,10 +228,15 @@ def _parse_as_of(as_of: str) -> int:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"as_of must be an ISO 8601 timestamp such as 2026-06-30T00:00:00Z, got {as_of!r}") from exc
+        raise PopulationArgumentError(f"as_of must be an ISO 8601 timestamp such as 2026-06-30T00:00:00Z, got {as_of!r}") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return int(round(moment.timestamp() * 1000))
+
+
+def _utc_hour_ms(local_hour: np.ndarray) -> np.ndarray:
+    """Offset within a UTC day (ms) of the start of a local wall-clock hour."""
+    return (local_hour * HOUR_MS - LOCAL_UTC_OFFSET_MINUTES * 60_000) % DAY_MS
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -321,11 +345,11 @@ def generate_population(
     clean rows are identical. Deterministic for a given set of arguments.
     """
     if isinstance(n_users, bool) or not isinstance(n_users, (int, np.integer)) or n_users < 1:
-        raise ValueError(f"n_users must be a positive integer, got {n_users!r}")
+        raise PopulationArgumentError(f"n_users must be a positive integer, got {n_users!r}")
     if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 6:
-        raise ValueError(f"weeks must be an integer >= 6, got {weeks!r}")
+        raise PopulationArgumentError(f"weeks must be an integer >= 6, got {weeks!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        raise PopulationArgumentError(f"seed must be a non-negative integer, got {seed!r}")
     n, W = int(n_users), int(weeks)
     as_of_ms = _parse_as_of(as_of)
     window_start = as_of_ms - W * WEEK_MS
@@ -361,7 +385,7 @@ def generate_population(
     tenure = np.where(is_newcomer, newcomer_tenure, np.where(u < np.where(is_prospect, 0.45, 0.07), recent, old))
     hour_logits = _hour_tables()
     reg_hour = _gumbel_argmax(rng, hour_logits, persona)
-    reg_ms = as_of_ms - (tenure + 1) * DAY_MS + reg_hour * HOUR_MS + rng.integers(1, HOUR_MS, size=n)
+    reg_ms = as_of_ms - (tenure + 1) * DAY_MS + _utc_hour_ms(reg_hour) + rng.integers(1, HOUR_MS, size=n)
     visible = reg_ms >= window_start  # registration (and onboarding) inside the window
     reg_week = np.where(visible, (reg_ms - window_start) // WEEK_MS, -1)
 
@@ -404,7 +428,7 @@ def generate_population(
     s_week = np.repeat(np.tile(np.arange(W), n), flat)
     m = len(s_user)
     s_hour = _gumbel_argmax(rng, hour_logits, persona[s_user])
-    s_start = (window_start + s_week * WEEK_MS + rng.integers(0, 7, size=m) * DAY_MS + s_hour * HOUR_MS
+    s_start = (window_start + s_week * WEEK_MS + rng.integers(0, 7, size=m) * DAY_MS + _utc_hour_ms(s_hour)
                + rng.integers(0, HOUR_MS, size=m))
     lower = reg_ms[s_user] + HOUR_MS
     room = np.maximum(window_start + (s_week + 1) * WEEK_MS - lower, HOUR_MS)
@@ -854,19 +878,20 @@ def write_population(pop: Population, out_dir: str | os.PathLike, fmt: str = "cs
     same strings, missing = null), plus ``meta.json`` (as_of, seed, weeks, dirt counts). Refuses to replace
     existing files unless ``overwrite=True``. Returns ``{"events": path, "users": ..., "labels": ..., "meta": ...}``."""
     if fmt not in ("csv", "parquet"):
-        raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
+        raise PopulationArgumentError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
     if fmt == "parquet":
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("writing parquet needs pyarrow: pip install pyarrow") from exc
+            raise ParquetUnavailableError("writing parquet needs pyarrow: pip install pyarrow") from exc
     root = Path(out_dir)
     paths = {name: root / f"{name}.{fmt}" for name in ("events", "users", "labels")}
     paths["meta"] = root / "meta.json"
     existing = [str(p) for p in paths.values() if p.exists()]
     if existing and not overwrite:
-        raise FileExistsError(f"refusing to overwrite {', '.join(existing)} (pass overwrite=True)")
+        raise PopulationExistsError(
+            f"refusing to overwrite {', '.join(existing)} (pass overwrite=True, or --force on the command line)")
     root.mkdir(parents=True, exist_ok=True)
     for name, columns in _tables(pop).items():
         if fmt == "csv":
@@ -919,7 +944,7 @@ def read_population(out_dir: str | os.PathLike, fmt: str | None = None) -> Popul
             table = pq.read_table(path)
             columns[name] = {key: table.column(key).to_pylist() for key in table.column_names}
         else:
-            raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
+            raise PopulationArgumentError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
     ev, us, lb = columns["events"], columns["users"], columns["labels"]
     events = {
         "user_id": np.array(ev["user_id"], dtype=object), "timestamp": _parse_iso(ev["timestamp"]),
@@ -949,10 +974,10 @@ def split_users(user_ids: Iterable[str], eval_fraction: float = 0.2, seed: int =
     A user's side depends only on ``(seed, user_id)`` rank (SHA-256), never on input order or duplicates, so
     passing ``events["user_id"]`` works and growing a population moves few users across the split."""
     if not 0.0 < eval_fraction < 1.0:
-        raise ValueError(f"eval_fraction must be in (0, 1), got {eval_fraction}")
+        raise PopulationArgumentError(f"eval_fraction must be in (0, 1), got {eval_fraction}")
     distinct = sorted({str(u) for u in user_ids})
     if len(distinct) < 2:
-        raise ValueError("split_users needs at least two distinct user ids")
+        raise PopulationArgumentError("split_users needs at least two distinct user ids")
     key = lambda u: hashlib.sha256(f"{int(seed)}:{u}".encode()).hexdigest()  # noqa: E731
     ranked = sorted(distinct, key=key)
     n_eval = min(max(1, int(round(eval_fraction * len(distinct)))), len(distinct) - 1)

@@ -19,7 +19,7 @@ def _per_user_counts(user_index: np.ndarray, values: np.ndarray, users: int, siz
 
 
 def user_aggregates(events, attrs, user_ids: list[str], as_of_ms: int) -> tuple[np.ndarray, list[str]]:
-    """``(U, D)`` float32 features for ``user_ids`` and their names: activity counts and recency,
+    """``(U, D)`` float64 features for ``user_ids`` and their names: activity counts and recency,
     windows (7/14/28 days) and trend, shares per event type / page / product, log amounts per
     event type, mean log dwell per page, and the static attributes."""
     rows = [events.user_slice(u) if u in events_index(events) else slice(0, 0) for u in user_ids]
@@ -65,7 +65,7 @@ def user_aggregates(events, attrs, user_ids: list[str], as_of_ms: int) -> tuple[
     dwell_n = _per_user_counts(user_index[known], events.page[take][known], n_users, pages)
     add(np.where(dwell_n > 0, dwell_sum / np.maximum(dwell_n, 1), np.nan), [f"mean_log_dwell_{v}" for v in ("pad", "oov", *PAGES)])
     add(_static(attrs, user_ids), ["age", "risk_level", "tenure_days", "aum_bucket", *[f"holds_{p}" for p in PRODUCTS]])
-    return np.concatenate(features, axis=1).astype(np.float32), names
+    return np.concatenate(features, axis=1), names  # float64: HistGradientBoosting (sklearn 1.9) fails to bin float32
 
 
 def events_index(events) -> dict[str, int]:
@@ -98,9 +98,11 @@ class BaselineModels:
     products: object
     n_lifecycle: int
     n_products: int
+    columns: np.ndarray  # bool mask of the feature columns used (all-missing ones are dropped)
 
     def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Lifecycle probabilities, tag scores, product probabilities."""
+        features = features[:, self.columns]
         tags = np.stack([np.clip(m.predict(features), 0.0, 1.0) for m in self.tags], axis=1)
         return _full_proba(self.lifecycle, features, self.n_lifecycle), tags, _full_proba(self.products, features, self.n_products)
 
@@ -118,6 +120,9 @@ def fit_baseline(
     """HistGradientBoosting: a classifier for lifecycle, a regressor per tag, a classifier for products."""
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
+    columns = ~np.all(np.isnan(features), axis=0)  # sklearn 1.9 cannot bin an all-NaN column
+    features = features[:, columns]
+
     def classifier():
         return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, early_stopping=True, random_state=seed)
 
@@ -127,4 +132,4 @@ def fit_baseline(
         for j in range(tags.shape[1])
     ]
     product_model = classifier().fit(features, products)
-    return BaselineModels(lifecycle_model, tag_models, product_model, n_lifecycle, n_products)
+    return BaselineModels(lifecycle_model, tag_models, product_model, n_lifecycle, n_products, columns)

@@ -1,0 +1,77 @@
+"""Profile training end to end on a small synthetic population, the labels loader, the baseline."""
+
+import json
+
+import numpy as np
+import pytest
+
+from finlite.cli import main
+from finlite.data.events import load_attributes, load_events
+from finlite.data.loaders import DataError
+from finlite.data.profile_labels import load_profile_labels
+from finlite.data.synth_profile import generate_population, write_population
+from finlite.training.config import ProfileTrainConfig, apply_overrides
+from finlite.training.profile import split_user_ids, train_profile
+from finlite.training.profile_baseline import user_aggregates
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory):
+    root = tmp_path_factory.mktemp("population")
+    write_population(generate_population(600, seed=4), root)
+    return root
+
+
+def test_labels_loader_reads_the_generated_file_and_names_bad_rows(population, tmp_path):
+    labels = load_profile_labels(population / "labels.csv")
+    assert len(labels.user_ids) == 600 and labels.tags.shape == (600, 5)
+    assert labels.tags.min() >= 0 and labels.tags.max() <= 1
+    text = (population / "labels.csv").read_text().splitlines()
+    header = text[0].split(",")
+    row = text[2].split(",")
+    row[header.index("lifecycle")] = "zombie"
+    (tmp_path / "bad.csv").write_text("\n".join([text[0], text[1], ",".join(row)]) + "\n")
+    with pytest.raises(DataError, match=r"bad.csv, row 2, field 'lifecycle': unknown lifecycle stage 'zombie'"):
+        load_profile_labels(tmp_path / "bad.csv")
+    (tmp_path / "labels.txt").write_text("x")
+    with pytest.raises(DataError, match="unsupported file type"):
+        load_profile_labels(tmp_path / "labels.txt")
+
+
+def test_user_split_is_deterministic_and_disjoint():
+    users = [f"u{i:04d}" for i in range(100)]
+    kept, held = split_user_ids(users, 0.2, seed=1)
+    assert len(held) == 20 and not set(kept) & set(held) and set(kept) | set(held) == set(users)
+    assert split_user_ids(list(reversed(users)), 0.2, seed=1) == (kept, held)
+
+
+def test_aggregates_have_a_name_per_column_and_see_recency(population):
+    events, attrs = load_events(population / "events.csv"), load_attributes(population / "users.csv")
+    as_of = int(json.loads((population / "meta.json").read_text())["as_of_ms"])
+    users = events.user_ids[:50]
+    features, names = user_aggregates(events, attrs, users, as_of)
+    assert features.shape == (50, len(names)) and len(set(names)) == len(names)
+    first = events.user_slice(users[0])
+    days = (as_of - events.ts_ms[first].max()) / 86_400_000
+    assert features[0, names.index("days_since_last")] == pytest.approx(days)
+
+
+@pytest.mark.slow
+def test_short_profile_training_learns_and_reports_the_baseline(population, tmp_path):
+    config = apply_overrides(ProfileTrainConfig(), ["epochs=4", "threads=1", "model=profile_dwshuffle_x0_5", "batch_size=64"])
+    metrics = train_profile(population / "events.csv", population / "users.csv", population / "labels.csv", tmp_path / "run", config, log=lambda _: None)
+    network, baseline = metrics["eval"], metrics["baseline"]
+    assert network["lifecycle_macro_f1"] > 0.25  # chance for 5 classes is about 0.2 or below
+    assert network["tag_auroc_mean"] > 0.6
+    assert baseline["lifecycle_macro_f1"] > 0.3 and baseline["tag_auroc_mean"] > 0.7
+    on_disk = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert set(on_disk) >= {"eval", "baseline", "model", "train", "data"}
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert run["task"] == "profile" and run["preprocess"]["profile"]["format"] == "finlite.profile/1"
+
+
+def test_train_profile_cli_errors_are_one_line(population, tmp_path, capsys):
+    code = main(["train", "profile", "--events", str(population / "events.csv"), "--users", str(population / "users.csv"),
+                 "--labels", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert code == 2 and "missing.csv: file not found" in err and err.count("\n") == 1

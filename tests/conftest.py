@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+import torch
+from torch import nn
+
 from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
 
 
@@ -11,3 +14,14 @@ def write_small_corpus(root: Path, seed: int, n_per_intent: int = 40, n_out_of_s
     write_csv(train, root / "train.csv")
     write_csv(evaluation, root / "eval.csv")
     return root
+
+
+def randomise_batchnorm(model: nn.Module, seed: int = 1) -> None:
+    """Give every BatchNorm1d non-trivial statistics and affine parameters (for equivalence tests)."""
+    g = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm1d):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=g))
+            m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+            m.weight.data.copy_(torch.randn(m.num_features, generator=g))
+            m.bias.data.copy_(torch.randn(m.num_features, generator=g))

@@ -1,6 +1,7 @@
 """Layers, networks, registry, MACs counts and BatchNorm folding."""
 
 import pytest
+from conftest import randomise_batchnorm
 import torch
 from torch import nn
 
@@ -128,7 +129,7 @@ def test_shuffle_unit_validates_arguments(kwargs, message):
 def test_padding_to_fixed_length_does_not_change_outputs(name):
     """The phone always runs max_units; training trims padding. Both must agree."""
     model = get_model(name, num_classes=5, buckets=512)
-    _randomise_batchnorm(model)
+    randomise_batchnorm(model)
     model.eval()
     ids = _ids(2)
     ids[:, 10:] = 0  # both rows shorter than 10 units
@@ -137,19 +138,9 @@ def test_padding_to_fixed_length_does_not_change_outputs(name):
     assert torch.allclose(full, trimmed, atol=1e-5)
 
 
-def _randomise_batchnorm(model: nn.Module) -> None:
-    g = torch.Generator().manual_seed(1)
-    for m in model.modules():
-        if isinstance(m, nn.BatchNorm1d):
-            m.running_mean.copy_(torch.randn(m.num_features, generator=g))
-            m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
-            m.weight.data.copy_(torch.randn(m.num_features, generator=g))
-            m.bias.data.copy_(torch.randn(m.num_features, generator=g))
-
-
 def test_fold_batchnorm_preserves_outputs_and_removes_batchnorm():
     model = get_model("intent_dwshuffle_x0_5", num_classes=5, buckets=512)
-    _randomise_batchnorm(model)
+    randomise_batchnorm(model)
     model.eval()
     folded = fold_batchnorm(model)
     assert not any(isinstance(m, nn.BatchNorm1d) for m in folded.modules())

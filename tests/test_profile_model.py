@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import randomise_batchnorm
 import torch
 from torch import nn
 
@@ -43,16 +44,6 @@ def inputs(batch: int = 4, events: int = N, real: list[int] | None = None, seed:
         cat[row, count:] = 0
         num[row, count:] = 0
     return cat, num, torch.randn(batch, S, generator=g)
-
-
-def randomise_batchnorm(model: nn.Module, seed: int = 1) -> None:
-    g = torch.Generator().manual_seed(seed)
-    for m in model.modules():
-        if isinstance(m, nn.BatchNorm1d):
-            m.running_mean.copy_(torch.randn(m.num_features, generator=g))
-            m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
-            m.weight.data.copy_(torch.randn(m.num_features, generator=g))
-            m.bias.data.copy_(torch.randn(m.num_features, generator=g))
 
 
 def test_registered_profile_models():

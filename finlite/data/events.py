@@ -70,7 +70,7 @@ from .event_schema import (
     PRODUCTS,
     vocabulary,
 )
-from .loaders import DataError
+from .loaders import DataError, check_data_file
 
 __all__ = [
     "LoadReport",
@@ -530,18 +530,7 @@ def _begin(path: str | os.PathLike, on_error: str, chunk_rows: int) -> tuple[str
         raise ValueError(f"on_error must be one of {ON_ERROR}, got {on_error!r}")
     if not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
         raise ValueError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
-    name = os.fspath(path)
-    p = Path(name)
-    if not p.exists():
-        raise DataError("file not found", name)
-    if p.is_dir():
-        raise DataError("is a directory, expected a data file", name)
-    ext = p.suffix.lower()
-    if ext not in SUPPORTED_TABLE_EXTENSIONS:
-        raise DataError(
-            f"unsupported file type {ext or '(no extension)'!r}; supported: {', '.join(SUPPORTED_TABLE_EXTENSIONS)}",
-            name,
-        )
+    name, _ = check_data_file(path, SUPPORTED_TABLE_EXTENSIONS)
     return name, _Context(name, on_error)
 
 

@@ -100,10 +100,8 @@ class TextDataset:
         return sorted(set(self.labels))
 
 
-def load_text_dataset(
-    path: str | os.PathLike, text_column: str | None = None, label_column: str | None = None
-) -> TextDataset:
-    """Load a labelled text dataset; raises :class:`DataError` naming file, line and field on bad data."""
+def check_data_file(path: str | os.PathLike, supported: tuple[str, ...]) -> tuple[str, str]:
+    """``(name, extension)`` of an existing data file of a supported type, else a DataError."""
     name = os.fspath(path)
     p = Path(name)
     if not p.exists():
@@ -111,10 +109,17 @@ def load_text_dataset(
     if p.is_dir():
         raise DataError("is a directory, expected a data file", name)
     ext = p.suffix.lower()
-    if ext not in SUPPORTED_EXTENSIONS:
-        raise DataError(
-            f"unsupported file type {ext or '(no extension)'!r}; supported: {', '.join(SUPPORTED_EXTENSIONS)}", name
-        )
+    if ext not in supported:
+        raise DataError(f"unsupported file type {ext or '(no extension)'!r}; supported: {', '.join(supported)}", name)
+    return name, ext
+
+
+def load_text_dataset(
+    path: str | os.PathLike, text_column: str | None = None, label_column: str | None = None
+) -> TextDataset:
+    """Load a labelled text dataset; raises :class:`DataError` naming file, line and field on bad data."""
+    name, ext = check_data_file(path, SUPPORTED_EXTENSIONS)
+    p = Path(name)
     if text_column is not None and text_column == label_column:
         raise DataError("text_column and label_column must differ", name, field=text_column)
     try:

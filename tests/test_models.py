@@ -39,10 +39,10 @@ def test_channel_shuffle_interleaves_groups():
 
 
 def _profile_inputs(batch: int = 3, events: int = 16, static: int = 35, seed: int = 0) -> tuple[torch.Tensor, ...]:
-    """cat (B, N, 4) / num (B, N, 5) / static (B, S) as finlite.data.profile_features makes them."""
+    """cat (B, N, 4) / num (B, N, 6) / static (B, S) as finlite.data.profile_features makes them."""
     g = torch.Generator().manual_seed(seed)
     cat = torch.stack([torch.randint(1, v, (batch, events), generator=g) for v in (18, 21, 16, 25)], dim=2).to(torch.int32)
-    num = torch.randn(batch, events, 5, generator=g)
+    num = torch.randn(batch, events, 6, generator=g)
     for row in range(batch):  # row r has 3 + 5r events, the rest padding; the last row none at all
         real = 0 if row == batch - 1 else 3 + 5 * row
         cat[row, real:] = 0

@@ -147,7 +147,7 @@ def test_shapes_and_dtypes():
     x = ProfileEncoder(spec).encode(events, attrs, users, AS_OF)
     assert isinstance(x, ProfileInputs) and len(x) == 5
     assert x.cat.shape == (5, 64, 4) and x.cat.dtype == np.int32
-    assert x.num.shape == (5, 64, 5) and x.num.dtype == np.float32
+    assert x.num.shape == (5, 64, 6) and x.num.dtype == np.float32
     assert x.static.shape == (5, 35) == (5, spec.static_features) and x.static.dtype == np.float32
     assert len(static_columns()) == 2 + 6 + 2 + (len(AUM_BUCKETS) + 2) + len(PRODUCTS) + 2 + 1
     assert x[1].cat.shape == (1, 64, 4) and x[-1].static.shape == (1, 35)
@@ -328,7 +328,7 @@ def test_describe_covers_every_column_and_is_json():
     cat, num, static = d["inputs"]
     assert (cat["name"], num["name"], static["name"]) == ("cat", "num", "static")
     assert cat["shape"] == ["batch", 64, 4] and len(cat["columns"]) == 4
-    assert num["shape"] == ["batch", 64, 5] and len(num["columns"]) == 5
+    assert num["shape"] == ["batch", 64, 6] and len(num["columns"]) == 6
     assert static["shape"] == ["batch", 35] and [c["name"] for c in static["columns"]] == static_columns()
     assert cat["columns"][0]["vocabulary"]["login"] == 2 and cat["columns"][0]["vocab_size"] == spec.event_type_vocab
     for col in num["columns"] + static["columns"]:
@@ -436,7 +436,7 @@ def test_golden_vectors():
         single = encoder.encode_user(events, attrs, user["user_id"], data["as_of_ms"])
         real = len(user["cat"])
         want_cat = np.zeros((spec.max_events, 4), np.int32)
-        want_num = np.zeros((spec.max_events, 5), np.float32)
+        want_num = np.zeros((spec.max_events, spec.num_features), np.float32)
         if real:
             want_cat[:real] = user["cat"]
             want_num[:real] = np.array(user["num"], dtype=np.float32)

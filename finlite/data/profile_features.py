@@ -4,7 +4,8 @@ A user's recent in-app events and attributes become three fixed-shape tensors, t
 profile network (:class:`finlite.models.ProfileNet`)::
 
     cat     int32   (B, N, 4)  per event: event_type, page, product, hour_of_day + 1
-    num     float32 (B, N, 5)  per event: log amount, amount missing, log dwell, dwell missing, log gap
+    num     float32 (B, N, 6)  per event: log amount, amount missing, log dwell, dwell missing, log gap,
+                               log elapsed time to as_of
     static  float32 (B, S)     per user: attributes, holdings, recency, event count (S = 35)
 
 ``N = ProfileSpec.max_events``. Everything an Android or iOS port needs is in :class:`ProfileSpec`
@@ -32,6 +33,8 @@ steps for one user, given ``as_of_ms`` (the moment of the prediction, epoch mill
    - 4: z of ``log1p(gap seconds)``, gap = ``(ts_ms[row] - ts_ms[row + 1]) / 1000``, the time since the
      previous *kept* event; 0 for the oldest kept row (the last real row). Only the kept window is
      used, so an app that stores just the last ``max_events`` events encodes the same tensors.
+   - 5: z of ``log1p(elapsed seconds)``, elapsed = ``(as_of_ms - ts_ms[row]) / 1000``: where the event
+     sits on the time axis (lets the network see activity trends over weeks).
 
 5. ``static`` (one row per user; column indices):
 
@@ -84,12 +87,13 @@ if TYPE_CHECKING:  # pragma: no cover - the tables live in finlite.data.events
 SPEC_FORMAT = "finlite.profile/1"
 
 CAT_COLUMNS = ("event_type", "page", "product", "hour")
-NUM_COLUMNS = ("log_amount", "amount_missing", "log_dwell", "dwell_missing", "log_gap")
+NUM_COLUMNS = ("log_amount", "amount_missing", "log_dwell", "dwell_missing", "log_gap", "log_elapsed")
 # The normalised quantities: (spec field prefix, what is log1p-transformed).
 NORMALISED = (
     ("amount", "log1p(|amount|), amount in the event's currency units"),
     ("dwell", "log1p(dwell_ms)"),
     ("gap", "log1p(seconds since the previous kept event)"),
+    ("elapsed", "log1p(seconds from the event to as_of_ms)"),
     ("age", "log1p(age in years)"),
     ("tenure", "log1p(tenure_days)"),
     ("recency", "log1p(seconds since the most recent event, at as_of_ms)"),
@@ -116,6 +120,8 @@ class ProfileSpec:
     dwell_std: float = 1.0
     gap_mean: float = 0.0
     gap_std: float = 1.0
+    elapsed_mean: float = 0.0
+    elapsed_std: float = 1.0
     age_mean: float = 0.0
     age_std: float = 1.0
     tenure_mean: float = 0.0
@@ -384,6 +390,8 @@ class ProfileEncoder:
             out.num[r, k, 2] = _z(log_d, miss_d, spec.dwell_mean, spec.dwell_std)
             out.num[r, k, 3] = miss_d
             out.num[r, k, 4] = _z(log_g, ~has_gap, spec.gap_mean, spec.gap_std)
+            log_e = np.log1p((int(as_of_ms) - np.asarray(events.ts_ms)[i]) / 1000.0)
+            out.num[r, k, 5] = _z(log_e, np.zeros(len(log_e), dtype=bool), spec.elapsed_mean, spec.elapsed_std)
         self._fill_static(out.static, attrs, user_ids, g.count, g.last_ts, int(as_of_ms))
         return out
 
@@ -475,6 +483,7 @@ class ProfileEncoder:
             if k + 1 < len(kept):
                 gap_s = (ts - kept[k + 1][0]) / 1000.0
                 num[k, 4] = (_log1p(gap_s) - spec.gap_mean) / spec.gap_std
+            num[k, 5] = (_log1p((as_of_ms - ts) / 1000.0) - spec.elapsed_mean) / spec.elapsed_std
         # 5. static
         a = _find(attrs.user_ids, user_id) if attrs is not None else None
         age = float(attrs.age[a]) if a is not None else math.nan
@@ -534,6 +543,8 @@ class ProfileEncoder:
             {"index": 3, "name": "dwell_missing", "kind": "flag"},
             {"index": 4, "name": "log_gap", "kind": "numeric", **norm("gap"),
              "note": "0 for the oldest kept event (the last real row)"},
+            {"index": 5, "name": "log_elapsed", "kind": "numeric", **norm("elapsed"),
+             "note": "seconds from the event to as_of_ms"},
         ]
         static_cols = []
         for i, name in enumerate(static_columns(spec)):
@@ -614,6 +625,7 @@ def fit_normalisation(
         stats["amount"] = _mean_std(log_a[~miss_a])
         stats["dwell"] = _mean_std(log_d[~miss_d])
         stats["gap"] = _mean_std(np.log1p(g.gap_ms[has_gap] / 1000.0))
+        stats["elapsed"] = _mean_std(np.log1p((int(as_of_ms) - np.asarray(events.ts_ms)[g.index]) / 1000.0))
         stats["recency"] = _mean_std(np.log1p((int(as_of_ms) - g.last_ts[with_events]) / 1000.0))
     if attrs is not None and len(attrs.user_ids):
         log_age, miss_age = _log_nonneg(attrs.age)

@@ -1,8 +1,13 @@
 """ONNX export (fp32, torch.onnx dynamo exporter) and onnxruntime static int8 (QDQ) quantization.
 
-Both files: one input ``ids`` int32 ``(batch, L, F)`` with a dynamic batch dimension, one output
-``logits`` float32 ``(batch, C)``, opset 18, weights inside the ``.onnx`` file (no external data).
-BatchNorm is folded into the convolutions before export.
+Both files: the model's inputs, each with a dynamic batch dimension — one input ``ids`` int32
+``(batch, L, F)`` for intent models, ``cat`` int32 ``(batch, N, 4)``, ``num`` float32 ``(batch, N, 5)``
+and ``static`` float32 ``(batch, S)`` for profile models — and one output ``logits`` float32
+``(batch, C)``; opset 18, weights inside the ``.onnx`` file (no external data). BatchNorm is folded
+into the convolutions before export.
+
+``sample`` / ``calibration`` arguments are one array (one input) or a tuple of arrays (several
+inputs, in the model's argument order); integer arrays are passed as int32, floating ones as float32.
 
 onnx, onnxscript and onnxruntime are imported inside the functions only.
 """
@@ -11,13 +16,15 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
 from ..models.fold import fold_batchnorm
+from .runners import as_input_tuple, check_input_names, model_arrays
+from .runners import batch_size as batch_size_of  # quantize_onnx_int8 has a batch_size argument
 
 OPSET = 18
 INPUT_NAME = "ids"
@@ -31,21 +38,32 @@ def _prepare_path(path: str | Path) -> Path:
     return path
 
 
-def export_onnx(model: nn.Module, sample: np.ndarray, path: str | Path, *, opset: int = OPSET) -> Path:
+def export_onnx(
+    model: nn.Module,
+    sample: Any,
+    path: str | Path,
+    *,
+    input_names: Sequence[str] | None = None,
+    opset: int = OPSET,
+) -> Path:
     """fp32 ONNX file for ``model`` (BatchNorm folded; ``model`` is not modified).
 
-    ``sample``: ``(N, L, F)`` ids used for tracing. The batch dimension is exported as the symbolic
-    ``batch`` (the tracing batch is made >= 2 so torch.export does not specialise it to 1), so one
-    file serves batch 1 and batch N.
+    ``sample``: one array (``(N, L, F)`` ids) or a tuple of arrays, one per model input, used for
+    tracing. ``input_names`` default to the parameter names of ``model.forward`` (``("ids",)`` for
+    intent models, ``("cat", "num", "static")`` for profile models). The batch dimension of every
+    input is exported as the one symbolic ``batch`` (the tracing batch is made >= 2 so
+    torch.export does not specialise it to 1), so one file serves batch 1 and batch N.
     """
     import onnx
 
-    sample = np.asarray(sample)
-    if sample.ndim != 3 or len(sample) == 0:
-        raise ValueError(f"sample must be non-empty (N, L, F) ids, got shape {sample.shape}")
-    if len(sample) < 2:
-        sample = np.concatenate([sample, sample], axis=0)
-    args = (torch.from_numpy(np.ascontiguousarray(sample[:2]).astype(np.int32, copy=False)),)
+    arrays = model_arrays(as_input_tuple(sample))
+    names = check_input_names(input_names, model, len(arrays))
+    n = batch_size_of(arrays)
+    if n == 0 or arrays[0].ndim < 2:
+        raise ValueError(f"sample must be non-empty arrays with a batch axis, got shapes {[a.shape for a in arrays]}")
+    if n < 2:
+        arrays = tuple(np.concatenate([a, a], axis=0) for a in arrays)
+    args = tuple(torch.from_numpy(np.ascontiguousarray(a[:2])) for a in arrays)
     path = _prepare_path(path)
     folded = fold_batchnorm(model).eval()
     batch = torch.export.Dim(BATCH_DIM, min=1, max=65536)
@@ -54,10 +72,10 @@ def export_onnx(model: nn.Module, sample: np.ndarray, path: str | Path, *, opset
             folded,
             args,
             dynamo=True,
-            input_names=[INPUT_NAME],
+            input_names=list(names),
             output_names=[OUTPUT_NAME],
             opset_version=opset,
-            dynamic_shapes=({0: batch},),
+            dynamic_shapes=tuple({0: batch} for _ in args),
             external_data=False,
             optimize=True,
             verbose=False,
@@ -71,42 +89,68 @@ def export_onnx(model: nn.Module, sample: np.ndarray, path: str | Path, *, opset
 
 # Pooling / concatenation ops kept in float with the classifier head (see _float_tail_nodes).
 _TAIL_OP_TYPES = frozenset({"Concat", "ReduceSum", "ReduceMax", "ReduceMean", "Div", "Mul", "Clip", "Flatten"})
+# Ops on per-example feature vectors (rank <= 2: after the sequence pooling) kept in float too: the
+# hidden layers of an MLP head (profile models: trunk Linear + ReLU, and the static-feature MLP).
+_VECTOR_OP_TYPES = frozenset({"Gemm", "MatMul", "Relu", "Add"})
 
 
-def _float_tail_nodes(graph) -> list[str]:
+def _tensor_ranks(model) -> dict[str, int]:
+    """Rank of every tensor ONNX shape inference can tell (graph inputs, outputs, intermediates)."""
+    import onnx
+
+    inferred = onnx.shape_inference.infer_shapes(model)
+    graph = inferred.graph
+    ranks = {}
+    for value in [*graph.input, *graph.value_info, *graph.output]:
+        tensor_type = value.type.tensor_type
+        if tensor_type.HasField("shape"):
+            ranks[value.name] = len(tensor_type.shape.dim)
+    for init in graph.initializer:
+        ranks[init.name] = len(init.dims)
+    return ranks
+
+
+def _float_tail_nodes(graph, ranks: dict[str, int] | None = None) -> list[str]:
     """Names of the nodes left in float with ``float_head``: every Gemm/MatMul producing a graph
-    output, plus — walking backwards — every pooling / concatenation / masking node whose consumers
-    are all in that set. A QDQ pair on the pooled-feature Concat gives the large ReLU maxima and the
+    output, plus — walking backwards — every node whose consumers are all in that set and that is
+    either a pooling / concatenation / masking op, or (with ``ranks``) a Gemm / MatMul / Relu / Add
+    on per-example vectors (rank <= 2 outputs): the hidden layers of an MLP head and the MLP of
+    static features. A QDQ pair on the pooled-feature Concat gives the large ReLU maxima and the
     small, signed bag-of-units means one shared int8 range, which alone roughly triples the logit
     error; the float tail costs a few thousand MACs."""
+    ranks = ranks or {}
     outputs = {o.name for o in graph.output}
     consumers: dict[str, list] = {}
     for node in graph.node:
         for name in node.input:
             consumers.setdefault(name, []).append(node)
+
+    def vector_op(node) -> bool:
+        return node.op_type in _VECTOR_OP_TYPES and all(0 < ranks.get(o, 99) <= 2 for o in node.output)
+
     tail: set[str] = set()
     for node in reversed(list(graph.node)):
         if node.op_type in ("Gemm", "MatMul") and any(o in outputs for o in node.output):
             tail.add(node.name)
-        elif node.op_type in _TAIL_OP_TYPES:
+        elif node.op_type in _TAIL_OP_TYPES or vector_op(node):
             users = [u for o in node.output for u in consumers.get(o, [])]
             if users and all(u.name in tail for u in users):
                 tail.add(node.name)
     return sorted(tail)
 
 
-class _IdsReader:
-    """CalibrationDataReader over ``(N, L, F)`` ids, ``batch_size`` rows at a time."""
+class _InputsReader:
+    """CalibrationDataReader over one array per graph input, ``batch_size`` rows at a time."""
 
-    def __init__(self, input_name: str, ids: np.ndarray, batch_size: int, dtype: np.dtype):
-        self.input_name = input_name
-        self.ids = np.ascontiguousarray(ids).astype(dtype, copy=False)
+    def __init__(self, names: Sequence[str], arrays: Sequence[np.ndarray], batch_size: int, dtypes: Sequence[np.dtype]):
+        self.names = list(names)
+        self.arrays = [np.ascontiguousarray(a).astype(d, copy=False) for a, d in zip(arrays, dtypes)]
         self.batch_size = batch_size
         self._iter = self._batches()
 
     def _batches(self) -> Iterator[dict[str, np.ndarray]]:
-        for start in range(0, len(self.ids), self.batch_size):
-            yield {self.input_name: self.ids[start : start + self.batch_size]}
+        for start in range(0, len(self.arrays[0]), self.batch_size):
+            yield {name: a[start : start + self.batch_size] for name, a in zip(self.names, self.arrays)}
 
     def get_next(self) -> dict[str, np.ndarray] | None:
         return next(self._iter, None)
@@ -117,7 +161,7 @@ class _IdsReader:
 
 def quantize_onnx_int8(
     fp32_path: str | Path,
-    calibration: np.ndarray,
+    calibration: Any,
     path: str | Path,
     *,
     activation_type: str = "QUInt8",
@@ -129,43 +173,50 @@ def quantize_onnx_int8(
 
     onnxruntime ``quantize_static``: QDQ format, per-channel symmetric QInt8 weights, QUInt8
     (asymmetric; default) or QInt8 activations, MinMax calibration over every row of
-    ``calibration`` (``batch_size`` rows per run; keep them apart from parity-check samples). The
-    dynamic batch dimension, the input/output names and dtypes are those of the fp32 file.
+    ``calibration`` (one array, or a tuple of arrays in the file's input order; ``batch_size`` rows per
+    run; keep them apart from parity-check samples). The dynamic batch dimension, the input/output
+    names and dtypes are those of the fp32 file.
 
     Quantized: every op ORT supports (Conv, Mul, Concat, reshapes, and Gather: the embedding table
     is stored as one per-tensor 8-bit tensor of the activation type, QUInt8 with a zero point by
-    default, so padding row 0 still dequantizes to exact zeros). With ``float_head`` (default) the classifier
-    Gemm and the pooling/concatenation feeding it stay float (:func:`_float_tail_nodes`), so logits
-    keep full resolution. QUInt8 activations are the default: S8S8 was no more accurate on the
-    intent models and slower in onnxruntime on x86.
+    default, so padding row 0 still dequantizes to exact zeros). With ``float_head`` (default) the
+    classifier Gemm, any MLP layers on pooled vectors before it and the pooling/concatenation
+    feeding it stay float (:func:`_float_tail_nodes`), so logits keep full resolution. QUInt8
+    activations are the default: S8S8 was no more accurate on the intent models and slower in
+    onnxruntime on x86.
     """
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    calibration = np.asarray(calibration)
-    if calibration.ndim != 3 or len(calibration) == 0:
-        raise ValueError(f"calibration must be non-empty (N, L, F) ids, got shape {calibration.shape}")
+    calibration = as_input_tuple(calibration)
+    if batch_size_of(calibration) == 0:
+        raise ValueError(f"calibration must be non-empty, got shapes {[a.shape for a in calibration]}")
     act_types = {"QUInt8": QuantType.QUInt8, "QInt8": QuantType.QInt8}
     if activation_type not in act_types:
         raise ValueError(f"activation_type must be one of {sorted(act_types)}, got {activation_type!r}")
     fp32_path = Path(fp32_path)
     path = _prepare_path(path)
 
-    graph_input = onnx.load(str(fp32_path), load_external_data=False).graph.input[0]
-    elem_type = graph_input.type.tensor_type.elem_type
-    dtype = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(elem_type))
+    graph_inputs = list(onnx.load(str(fp32_path), load_external_data=False).graph.input)
+    if len(graph_inputs) != len(calibration):
+        raise ValueError(f"{fp32_path.name} has {len(graph_inputs)} input(s), calibration has {len(calibration)} array(s)")
+    dtypes = [np.dtype(onnx.helper.tensor_dtype_to_np_dtype(g.type.tensor_type.elem_type)) for g in graph_inputs]
 
-    class Reader(_IdsReader, CalibrationDataReader):
+    class Reader(_InputsReader, CalibrationDataReader):
         pass
 
-    reader = Reader(graph_input.name, calibration, batch_size, dtype)
+    reader = Reader([g.name for g in graph_inputs], calibration, batch_size, dtypes)
     with tempfile.TemporaryDirectory(prefix="finlite-onnx-q-") as tmp:
         pre = Path(tmp) / "pre.onnx"
         # ONNX shape inference + ORT basic optimisations before inserting QDQ (recommended by ORT;
         # ORT's symbolic shape inference fails on the dynamo graph's Concat, and is not needed here).
         quant_pre_process(str(fp32_path), str(pre), skip_symbolic_shape=True)
-        exclude = _float_tail_nodes(onnx.load(str(pre)).graph) if float_head else []
+        if float_head:
+            pre_model = onnx.load(str(pre))
+            exclude = _float_tail_nodes(pre_model.graph, _tensor_ranks(pre_model))
+        else:
+            exclude = []
         quantize_static(
             str(pre),
             str(path),

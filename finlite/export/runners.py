@@ -1,4 +1,10 @@
-"""Run exported artifacts (.onnx, .tflite) from numpy: ``runner.run(ids) -> logits (N, C)``.
+"""Run exported artifacts (.onnx, .tflite) from numpy: ``runner.run(*inputs) -> logits (N, C)``.
+
+One API for every task: the model's inputs are passed positionally, in the model's argument order
+(``run(ids)`` for intent models, ``run(cat, num, static)`` for profile models); every array has the
+batch on axis 0 and all batch sizes must agree. Arrays are cast to each input's dtype.
+``input_names`` gives the names in that order. :func:`as_input_tuple` turns "one array or a tuple of
+arrays" (the exporters' ``sample`` / ``calibration`` arguments) into a tuple.
 
 Used by parity checks, the bundle loader and benchmarks. The runtimes (onnxruntime,
 ai-edge-litert) are imported when a runner is created, not when this module is imported.
@@ -7,8 +13,49 @@ ai-edge-litert) are imported when a runner is created, not when this module is i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Sequence
 
 import numpy as np
+
+
+def as_input_tuple(inputs: Any) -> tuple[np.ndarray, ...]:
+    """``inputs`` as a tuple of arrays: a tuple is several model inputs, an object with ``as_tuple()``
+    (e.g. :class:`~finlite.data.profile_features.ProfileInputs`) gives its tuple, anything else is one
+    input."""
+    if hasattr(inputs, "as_tuple"):
+        inputs = inputs.as_tuple()
+    if isinstance(inputs, tuple):
+        if not inputs:
+            raise ValueError("need at least one input array")
+        return tuple(np.asarray(a) for a in inputs)
+    return (np.asarray(inputs),)
+
+
+def batch_size(inputs: Sequence[np.ndarray]) -> int:
+    """The common batch size (axis 0) of ``inputs``; ValueError when they disagree."""
+    sizes = {int(np.shape(a)[0]) if np.ndim(a) else -1 for a in inputs}
+    if len(sizes) != 1 or -1 in sizes:
+        raise ValueError(f"every input needs the same batch size on axis 0, got shapes {[np.shape(a) for a in inputs]}")
+    return sizes.pop()
+
+
+def model_arrays(inputs: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """Contiguous arrays of the dtypes the models take: integers → int32, floats → float32."""
+    out = []
+    for a in inputs:
+        a = np.asarray(a)
+        if a.dtype.kind in "iub":
+            out.append(np.ascontiguousarray(a, dtype=np.int32))
+        elif a.dtype.kind == "f":
+            out.append(np.ascontiguousarray(a, dtype=np.float32))
+        else:
+            raise ValueError(f"inputs must be integer or floating arrays, got dtype {a.dtype}")
+    return tuple(out)
+
+
+def take_rows(inputs: Sequence[np.ndarray], index) -> tuple[np.ndarray, ...]:
+    """The same rows (slice or index array) of every input."""
+    return tuple(np.asarray(a)[index] for a in inputs)
 
 
 def _numpy_dtype(dtype) -> np.dtype:
@@ -17,6 +64,11 @@ def _numpy_dtype(dtype) -> np.dtype:
         name = dtype.removeprefix("tensor(").removesuffix(")")
         return np.dtype({"float": "float32", "double": "float64"}.get(name, name))
     return np.dtype(dtype)
+
+
+def _check_count(inputs: tuple, names: list[str]) -> None:
+    if len(inputs) != len(names):
+        raise ValueError(f"the model takes {len(names)} input(s) ({', '.join(names)}), got {len(inputs)}")
 
 
 class OnnxRunner:
@@ -32,11 +84,11 @@ class OnnxRunner:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
-        inp = self.session.get_inputs()[0]
-        self._input_name = inp.name
-        self._input_dtype = _numpy_dtype(inp.type)
+        graph_inputs = self.session.get_inputs()
+        self.input_names = [i.name for i in graph_inputs]
+        self._input_dtypes = [_numpy_dtype(i.type) for i in graph_inputs]
         self._output_names = [self.session.get_outputs()[0].name]
-        batch = inp.shape[0] if inp.shape else None
+        batch = graph_inputs[0].shape[0] if graph_inputs[0].shape else None
         # A named (symbolic) or missing batch dim is dynamic; a fixed int means loop over rows.
         self._fixed_batch = batch if isinstance(batch, int) and batch > 0 else None
 
@@ -46,14 +98,20 @@ class OnnxRunner:
     def output_details(self) -> list[dict]:
         return [{"name": o.name, "dtype": _numpy_dtype(o.type), "shape": tuple(o.shape)} for o in self.session.get_outputs()]
 
-    def run(self, ids: np.ndarray) -> np.ndarray:
-        ids = np.ascontiguousarray(ids, dtype=self._input_dtype)
-        if self._fixed_batch is None or len(ids) == self._fixed_batch:
-            return self.session.run(self._output_names, {self._input_name: ids})[0]
+    def _feed(self, arrays: tuple[np.ndarray, ...], rows=slice(None)) -> dict[str, np.ndarray]:
+        return {name: a[rows] for name, a in zip(self.input_names, arrays)}
+
+    def run(self, *inputs: np.ndarray) -> np.ndarray:
+        """Outputs ``(N, C)`` for inputs in the model's order (see the module doc)."""
+        _check_count(inputs, self.input_names)
+        arrays = tuple(np.ascontiguousarray(a, dtype=d) for a, d in zip(inputs, self._input_dtypes))
+        n = batch_size(arrays)
+        if self._fixed_batch is None or n == self._fixed_batch:
+            return self.session.run(self._output_names, self._feed(arrays))[0]
         step = self._fixed_batch
-        if len(ids) % step:
-            raise ValueError(f"batch {len(ids)} is not a multiple of the model's fixed batch {step}")
-        parts = [self.session.run(self._output_names, {self._input_name: ids[i : i + step]})[0] for i in range(0, len(ids), step)]
+        if n % step:
+            raise ValueError(f"batch {n} is not a multiple of the model's fixed batch {step}")
+        parts = [self.session.run(self._output_names, self._feed(arrays, slice(i, i + step)))[0] for i in range(0, n, step)]
         return np.concatenate(parts, axis=0)
 
 
@@ -61,8 +119,9 @@ class LiteRTRunner:
     """ai-edge-litert ``Interpreter`` (XNNPACK on CPU) with ``threads`` threads.
 
     The files from :mod:`finlite.export.tflite_export` have a fixed batch of 1: ``run`` loops over
-    rows. Ids are cast to the model's input dtype (int32); int8/uint8 outputs are dequantized to
-    float32 with the output's scale and zero point.
+    rows. Inputs are matched to the subgraph inputs in order (litert-torch keeps the model's
+    argument order) and cast to their dtypes; int8/uint8 outputs are dequantized to float32 with
+    the output's scale and zero point.
     """
 
     def __init__(self, path: str | Path, threads: int = 1):
@@ -71,13 +130,13 @@ class LiteRTRunner:
         self.path = Path(path)
         self.interpreter = Interpreter(model_path=str(self.path), num_threads=threads)
         self.interpreter.allocate_tensors()
-        inp = self.interpreter.get_input_details()[0]
+        details = self.interpreter.get_input_details()
         out = self.interpreter.get_output_details()[0]
-        self._in_index = inp["index"]
-        self._in_dtype = np.dtype(inp["dtype"])
-        self._in_shape = tuple(int(d) for d in inp["shape"])
-        self._batch = self._in_shape[0]
+        self.input_names = [_signature_name(d["name"]) for d in details]
+        self._inputs = [(d["index"], np.dtype(d["dtype"]), tuple(int(x) for x in d["shape"])) for d in details]
+        self._batch = self._inputs[0][2][0]
         self._out_index = out["index"]
+        self._out_shape = tuple(int(d) for d in out["shape"])
         scale, zero_point = out.get("quantization", (0.0, 0))
         self._dequant = (float(scale), int(zero_point)) if np.dtype(out["dtype"]).kind in "iu" and scale else None
 
@@ -93,8 +152,9 @@ class LiteRTRunner:
             for d in self.interpreter.get_output_details()
         ]
 
-    def _invoke(self, chunk: np.ndarray) -> np.ndarray:
-        self.interpreter.set_tensor(self._in_index, chunk)
+    def _invoke(self, arrays: tuple[np.ndarray, ...], rows: slice) -> np.ndarray:
+        for (index, _, _), a in zip(self._inputs, arrays):
+            self.interpreter.set_tensor(index, a[rows])
         self.interpreter.invoke()
         out = self.interpreter.get_tensor(self._out_index)
         if self._dequant is not None:
@@ -102,17 +162,28 @@ class LiteRTRunner:
             return (out.astype(np.float32) - zero_point) * scale
         return out.copy()
 
-    def run(self, ids: np.ndarray) -> np.ndarray:
-        ids = np.ascontiguousarray(ids, dtype=self._in_dtype)
-        if ids.shape[1:] != self._in_shape[1:]:
-            raise ValueError(f"ids shape {ids.shape[1:]} does not match the model's {self._in_shape[1:]}")
+    def run(self, *inputs: np.ndarray) -> np.ndarray:
+        """Outputs ``(N, C)`` for inputs in the model's order (see the module doc)."""
+        _check_count(inputs, self.input_names)
+        arrays = []
+        for name, (_, dtype, shape), a in zip(self.input_names, self._inputs, inputs):
+            a = np.ascontiguousarray(a, dtype=dtype)
+            if a.shape[1:] != shape[1:]:
+                raise ValueError(f"input {name!r}: shape {a.shape[1:]} does not match the model's {shape[1:]}")
+            arrays.append(a)
+        n = batch_size(arrays)
         step = self._batch
-        if len(ids) % step:
-            raise ValueError(f"batch {len(ids)} is not a multiple of the model's fixed batch {step}")
-        if len(ids) == 0:
-            out = self.interpreter.get_output_details()[0]
-            return np.zeros((0, *[int(d) for d in out["shape"][1:]]), dtype=np.float32)
-        return np.concatenate([self._invoke(ids[i : i + step]) for i in range(0, len(ids), step)], axis=0)
+        if n % step:
+            raise ValueError(f"batch {n} is not a multiple of the model's fixed batch {step}")
+        if n == 0:
+            return np.zeros((0, *self._out_shape[1:]), dtype=np.float32)
+        return np.concatenate([self._invoke(tuple(arrays), slice(i, i + step)) for i in range(0, n, step)], axis=0)
+
+
+def _signature_name(tensor_name: str) -> str:
+    """``serving_default_cat:0`` → ``cat`` (litert-torch names inputs after the traced kwargs)."""
+    name = tensor_name.split(":")[0]
+    return name.removeprefix("serving_default_")
 
 
 def runner_for(path: str | Path, threads: int = 1) -> OnnxRunner | LiteRTRunner:
@@ -123,3 +194,30 @@ def runner_for(path: str | Path, threads: int = 1) -> OnnxRunner | LiteRTRunner:
     if suffix == ".tflite":
         return LiteRTRunner(path, threads=threads)
     raise ValueError(f"no runner for {suffix or 'files without extension'!r} (expected .onnx or .tflite)")
+
+
+def default_input_names(model: Any, count: int) -> tuple[str, ...]:
+    """Input names of ``model`` when the caller gives none: the parameter names of its ``forward``
+    (``ids`` for intent networks, ``cat, num, static`` for profile networks) when they fit, else
+    ``("ids",)`` for one input and ``input_0, input_1, …`` otherwise."""
+    import inspect
+
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(model.forward).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (AttributeError, TypeError, ValueError):
+        params = []
+    if len(params) == count:
+        return tuple(params)
+    return ("ids",) if count == 1 else tuple(f"input_{i}" for i in range(count))
+
+
+def check_input_names(names: Sequence[str] | None, model: Any, count: int) -> tuple[str, ...]:
+    """``names`` as a tuple (or the defaults), checked against the number of inputs."""
+    names = default_input_names(model, count) if names is None else tuple(names)
+    if len(names) != count or len(set(names)) != count:
+        raise ValueError(f"need {count} distinct input name(s), got {list(names)}")
+    return names

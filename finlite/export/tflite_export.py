@@ -1,8 +1,12 @@
 """TFLite / LiteRT export with litert-torch: fp32, and static int8 (PT2E + int8 embedding table).
 
-Both files take ``ids`` as int32 with a fixed batch of 1 (``(1, L, F)``; litert-torch 0.10 cannot
-export a dynamic batch) and return float32 logits ``(1, C)``. BatchNorm is folded into the
-convolutions first (fewer TRANSPOSE ops, faster).
+Both files take the model's inputs with a fixed batch of 1 (litert-torch 0.10 cannot export a
+dynamic batch) — ``ids`` int32 ``(1, L, F)`` for intent models; ``cat`` int32 ``(1, N, 4)``, ``num``
+float32 ``(1, N, 5)`` and ``static`` float32 ``(1, S)`` for profile models — and return float32 logits
+``(1, C)``. The inputs are traced as keyword arguments, so the signature's input names are the
+model's input names (tensors ``serving_default_<name>``), in the model's argument order. BatchNorm is
+folded into the convolutions first (fewer TRANSPOSE ops, faster). ``sample`` / ``calibration``
+arguments are one array or a tuple of arrays (one per input, in the model's argument order).
 
 int8 recipe (:func:`export_tflite_int8`):
 
@@ -19,9 +23,11 @@ Some parts deliberately stay float (they cost almost nothing):
 
 * the ``Int8Embedding`` output (re-quantizing it per tensor would throw away the per-row scales:
   ~30x larger logit error in tests);
-* with ``float_head=True`` (default), the ``nn.Linear`` classifier head(s) and the pooling /
-  concatenation feeding them, so logits come out as float32 at full resolution — the same output
-  contract as the fp32 file — and the pooled features are not squeezed into one shared int8 range
+* with ``float_head=True`` (default), everything after the sequence pooling: the linear layer
+  producing the output, the linear / ReLU layers on per-example vectors before it (the profile
+  models' trunk and static-feature MLP) and the pooling / concatenation feeding them, so logits
+  come out as float32 at full resolution — the same output contract as the fp32 file — and the
+  pooled features are not squeezed into one shared int8 range
   (litert-torch's ``cat`` annotation, and the TFLite converter's propagation through
   CONCATENATION, give the small signed bag-of-units means the range of the large ReLU maxima:
   ~10x larger logit error). The head and pooling are ~1% of the MACs.
@@ -33,7 +39,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
@@ -41,6 +47,7 @@ from torch import nn
 
 from ..models.fold import fold_batchnorm
 from .quantized_embedding import Int8Embedding, quantize_embeddings
+from .runners import as_input_tuple, batch_size, check_input_names, model_arrays
 
 
 def _quiet_converter() -> None:
@@ -51,11 +58,13 @@ def _quiet_converter() -> None:
     os.environ.setdefault("GLOG_minloglevel", "2")
 
 
-def _sample_tensor(sample: np.ndarray) -> torch.Tensor:
-    arr = np.asarray(sample)
-    if arr.ndim < 1 or arr.shape[0] < 1:
-        raise ValueError(f"need at least one sample row, got shape {arr.shape}")
-    return torch.from_numpy(np.ascontiguousarray(arr[:1]).astype(np.int32, copy=False))
+def _sample_kwargs(model: nn.Module, sample: Any, input_names: Sequence[str] | None, row: int = 0) -> dict[str, torch.Tensor]:
+    """Row ``row`` of every input (batch 1) as named tensors: integers int32, floats float32."""
+    arrays = model_arrays(as_input_tuple(sample))
+    names = check_input_names(input_names, model, len(arrays))
+    if batch_size(arrays) < 1:
+        raise ValueError(f"need at least one sample row, got shapes {[a.shape for a in arrays]}")
+    return {name: torch.from_numpy(np.ascontiguousarray(a[row : row + 1])) for name, a in zip(names, arrays)}
 
 
 def _prepare_path(path: str | Path) -> Path:
@@ -64,18 +73,20 @@ def _prepare_path(path: str | Path) -> Path:
     return path
 
 
-def export_tflite(model: nn.Module, sample: np.ndarray, path: str | Path) -> Path:
-    """fp32 TFLite file for ``model`` (BatchNorm folded), traced at batch 1 on ``sample[:1]``.
-
-    ``model`` is not modified. Input: int32 ``(1, L, F)``; output: float32 logits ``(1, C)``.
+def export_tflite(model: nn.Module, sample: Any, path: str | Path, *, input_names: Sequence[str] | None = None) -> Path:
+    """fp32 TFLite file for ``model`` (BatchNorm folded), traced at batch 1 on the first row of
+    ``sample`` (one array or a tuple of arrays). ``input_names`` default to the parameter names of
+    ``model.forward``. ``model`` is not modified. Inputs: batch 1 (int32 ids ``(1, L, F)`` for
+    intent models); output: float32 logits ``(1, C)``.
     """
     _quiet_converter()
     import litert_torch
 
     path = _prepare_path(path)
     folded = fold_batchnorm(model).eval()
+    kwargs = _sample_kwargs(folded, sample, input_names)
     with torch.no_grad():
-        edge = litert_torch.convert(folded, (_sample_tensor(sample),))
+        edge = litert_torch.convert(folded, sample_kwargs=kwargs)
     edge.export(str(path))
     return path
 
@@ -142,11 +153,32 @@ _FLOAT_TAIL_OPS = frozenset(
         "aten.flatten.using_ints",
     }
 )
+# Layers on per-example vectors (rank <= 2 outputs: after the sequence pooling) that stay float with
+# a float head when every user is float: the output layer, MLP hidden layers, the static-feature MLP.
+_FLOAT_VECTOR_OPS = frozenset(
+    {
+        "aten.linear.default",
+        "aten.addmm.default",
+        "aten.mm.default",
+        "aten.matmul.default",
+        "aten.relu.default",
+        "aten.relu_.default",
+        "aten.add.Tensor",
+    }
+)
 
 
-def _skipped_nodes(graph: torch.fx.Graph, skip: Callable[[torch.fx.Node], bool]) -> set[torch.fx.Node]:
-    """Nodes left in float: those ``skip`` selects, plus — walking backwards — every pooling /
-    concatenation / masking op (``_FLOAT_TAIL_OPS``) whose users are all left in float.
+def _rank(node: torch.fx.Node) -> int | None:
+    value = node.meta.get("val")
+    return value.dim() if isinstance(value, torch.Tensor) else None
+
+
+def _skipped_nodes(graph: torch.fx.Graph, skip: Callable[[torch.fx.Node], bool], float_head: bool = False) -> set[torch.fx.Node]:
+    """Nodes left in float: those ``skip`` selects, plus — walking backwards — every node whose
+    users are all left in float and that is a pooling / concatenation / masking op
+    (``_FLOAT_TAIL_OPS``) or, with ``float_head``, a linear / ReLU / add on per-example vectors
+    (``_FLOAT_VECTOR_OPS``, rank <= 2 outputs). With ``float_head`` the graph output counts as float,
+    so the walk starts at the layer producing the logits.
 
     With a float head this keeps the pooled-feature ``cat`` and the poolings feeding it in float.
     Otherwise litert-torch's ``cat`` annotation makes every input share the first input's int8
@@ -155,26 +187,27 @@ def _skipped_nodes(graph: torch.fx.Graph, skip: Callable[[torch.fx.Node], bool])
     the large ReLU maxima are then crushed to a few levels (logit errors of ~10% of their range).
     """
     skipped = {n for n in graph.nodes if n.op == "call_function" and skip(n)}
+    if float_head:
+        skipped |= {n for n in graph.nodes if n.op == "output"}
     for node in reversed(list(graph.nodes)):
-        if (
-            node.op == "call_function"
-            and str(node.target) in _FLOAT_TAIL_OPS
-            and node.users
-            and all(user in skipped for user in node.users)
-        ):
+        if node.op != "call_function" or not node.users or not all(user in skipped for user in node.users):
+            continue
+        target = str(node.target)
+        rank = _rank(node)
+        if target in _FLOAT_TAIL_OPS or (float_head and target in _FLOAT_VECTOR_OPS and rank is not None and rank <= 2):
             skipped.add(node)
     return skipped
 
 
-def _make_quantizer(config, skip: Callable[[torch.fx.Node], bool]):
+def _make_quantizer(config, skip: Callable[[torch.fx.Node], bool], float_head: bool):
     from litert_torch.quantize.pt2e_quantizer import PT2EQuantizer
     from litert_torch.quantize.pt2e_quantizer_utils import propagate_annotation
 
     class _SkippingPT2EQuantizer(PT2EQuantizer):
-        """Static PT2E quantizer that leaves ``_skipped_nodes(graph, skip)`` in float."""
+        """Static PT2E quantizer that leaves ``_skipped_nodes(graph, skip, float_head)`` in float."""
 
         def annotate(self, model: torch.fx.GraphModule) -> torch.fx.GraphModule:
-            skipped = _skipped_nodes(model.graph, skip)
+            skipped = _skipped_nodes(model.graph, skip, float_head)
             self._annotate_all_static_patterns(model, self.global_config, lambda n: n not in skipped)
             propagate_annotation(model)
             return model
@@ -184,19 +217,21 @@ def _make_quantizer(config, skip: Callable[[torch.fx.Node], bool]):
 
 def export_tflite_int8(
     model: nn.Module,
-    calibration: np.ndarray,
+    calibration: Any,
     path: str | Path,
     *,
+    input_names: Sequence[str] | None = None,
     per_row_embedding: bool = True,
     float_head: bool = True,
     act_observer: str = "minmax",
 ) -> Path:
-    """Static int8 TFLite file: int8 embedding table + PT2E per-channel int8 (see module doc).
+    """Static int8 TFLite file: int8 embedding tables + PT2E per-channel int8 (see module doc).
 
-    ``calibration``: ``(N, L, F)`` ids, all N rows are run through the observers one at a time
-    (use real, representative texts; keep them apart from the parity-check samples). The file's
-    input is int32 ``(1, L, F)`` and its output float32 logits ``(1, C)`` (int8 with
-    ``float_head=False``). ``model`` is not modified.
+    ``calibration``: one array (``(N, L, F)`` ids) or a tuple of arrays (one per model input); all N
+    rows are run through the observers one at a time (use real, representative inputs; keep them
+    apart from the parity-check samples). The file's inputs have batch 1 (int32 ``(1, L, F)`` ids for
+    intent models) and its output is float32 logits ``(1, C)`` (int8 with ``float_head=False``).
+    ``input_names`` default to the parameter names of ``model.forward``. ``model`` is not modified.
     """
     _quiet_converter()
     import litert_torch
@@ -204,28 +239,23 @@ def export_tflite_int8(
     from torchao.quantization.pt2e import move_exported_model_to_eval
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
 
-    calibration = np.asarray(calibration)
-    if calibration.ndim != 3 or len(calibration) == 0:
-        raise ValueError(f"calibration must be non-empty (N, L, F) ids, got shape {calibration.shape}")
+    arrays = model_arrays(as_input_tuple(calibration))
+    if batch_size(arrays) == 0:
+        raise ValueError(f"calibration must be non-empty, got shapes {[a.shape for a in arrays]}")
+    names = check_input_names(input_names, model, len(arrays))
     path = _prepare_path(path)
     prepared_float = quantize_embeddings(fold_batchnorm(model), per_row=per_row_embedding).eval()
-    args = (_sample_tensor(calibration),)
+    kwargs = _sample_kwargs(prepared_float, arrays, names)
 
-    skip_types = {_qualified(Int8Embedding)}
-    if float_head:
-        skip_types.add(_qualified(nn.Linear))
-    quantizer = _make_quantizer(int8_quantization_config(act_observer), _node_in_modules(skip_types))
-
-    graph = torch.export.export(prepared_float, args).module()
+    quantizer = _make_quantizer(int8_quantization_config(act_observer), _node_in_modules({_qualified(Int8Embedding)}), float_head)
+    graph = torch.export.export(prepared_float, (), kwargs=kwargs).module()
     prepared = move_exported_model_to_eval(prepare_pt2e(graph, quantizer))
-    calib = np.ascontiguousarray(calibration).astype(np.int32, copy=False)
     with torch.no_grad():
-        for i in range(len(calib)):
-            prepared(torch.from_numpy(calib[i : i + 1]))
+        for i in range(len(arrays[0])):
+            prepared(**{name: torch.from_numpy(a[i : i + 1]) for name, a in zip(names, arrays)})
     converted = move_exported_model_to_eval(convert_pt2e(prepared, fold_quantize=False))
     for module in converted.modules():  # the graph is already in eval form; silence litert's warning
         module.training = False
-    edge = litert_torch.convert(converted, args, quant_config=QuantConfig(pt2e_quantizer=quantizer))
+    edge = litert_torch.convert(converted, sample_kwargs=kwargs, quant_config=QuantConfig(pt2e_quantizer=quantizer))
     edge.export(str(path))
     return path
-

@@ -1,7 +1,7 @@
 """Profile networks: lifecycle stage, user tags and product propensity from recent in-app events.
 
 Inputs are those of :mod:`finlite.data.profile_features`: ``cat`` int32 ``(B, N, 4)`` (event type,
-page, product, hour + 1; 0 = padding), ``num`` float ``(B, N, 5)`` and ``static`` float ``(B, S)``.
+page, product, hour + 1; 0 = padding), ``num`` float ``(B, N, 6)`` and ``static`` float ``(B, S)``.
 The four categorical fields are embedded and concatenated with a linear projection of ``num``; a
 pointwise conv stem and a stack of 1-D blocks (the intent network's depthwise-separable + shuffle
 blocks, or the standard-conv baseline) run over the event sequence with the mask
@@ -55,7 +55,7 @@ class ProfileNetConfig:
     page_dim: int = 16
     product_dim: int = 16
     hour_dim: int = 8
-    num_features: int = 5  # = ProfileSpec.num_features
+    num_features: int = 6  # = ProfileSpec.num_features
     num_dim: int = 16  # width of the linear projection of the numeric event features
     static_dim: int = 64  # width of the static MLP
     width: int = 96  # block channels before width_mult

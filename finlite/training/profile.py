@@ -119,7 +119,14 @@ def train_profile(
     spec = fit_normalisation(events, attrs, as_of_ms, ProfileSpec(max_events=config.max_events, utc_offset_minutes=config.utc_offset_minutes))
     encoder = ProfileEncoder(spec)
     train, val, evaluation = (_arrays(encoder, events, attrs, labels.subset(u), as_of_ms) for u in (fit_users, val_users, held))
-    kwargs = {"num_lifecycle": N_LIFE, "num_tags": N_TAGS, "num_products": N_PRODUCTS, "static_features": spec.static_features, "dropout": config.dropout}
+    kwargs = {
+        "num_lifecycle": N_LIFE,
+        "num_tags": N_TAGS,
+        "num_products": N_PRODUCTS,
+        "static_features": spec.static_features,
+        "num_features": spec.num_features,
+        "dropout": config.dropout,
+    }
     model = get_model(config.model, **kwargs)
     checkpoints = out_dir / "checkpoints"
     checkpoints.mkdir(parents=True, exist_ok=True)

@@ -18,14 +18,19 @@ EPILOG_TRAIN = """examples:
 EPILOG_EXPORT = """examples:
   finlite export runs/b77 --out bundles/b77
   finlite export runs/b77 --out bundles/b77 --formats tflite,tflite-int8 --force
+  finlite export runs/profile --out bundles/profile          # reads the events/users/labels files named in run.json
+  finlite export runs/profile --out bundles/profile --events data/events.csv --users data/users.csv --labels data/labels.csv
 """
 EPILOG_VERIFY = """examples:
   finlite verify bundles/b77
   finlite verify bundles/b77 --eval ../shared/data/banking77/test.csv --json
+  finlite verify bundles/profile --eval data/labels.csv --events data/events.csv --users data/users.csv
 """
 EPILOG_PREDICT = """examples:
   finlite predict --bundle runs/quickstart/bundles/intent "我想查一下余额"
   finlite predict --bundle bundles/b77 --runtime onnx --precision int8 "I lost my card" "what's the exchange rate?"
+  finlite predict --bundle bundles/profile --events data/events.csv --users data/users.csv --user u000123
+  finlite predict --bundle bundles/profile --events data/events.csv --user u000123 --user u000456 --as-of 2026-06-30T00:00:00Z
 """
 EPILOG_QUICKSTART = """examples:
   finlite quickstart
@@ -154,18 +159,45 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .export.bundle import export_bundle
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    manifest = export_bundle(Path(args.run_dir), Path(args.out), formats=formats, force=args.force, name=args.name)
+    manifest = export_bundle(
+        Path(args.run_dir),
+        Path(args.out),
+        formats=formats,
+        force=args.force,
+        name=args.name,
+        events=Path(args.events) if args.events else None,
+        users=Path(args.users) if args.users else None,
+        labels=Path(args.labels) if args.labels else None,
+    )
     sizes = ", ".join(f"{name} {entry['bytes'] / 1e6:.3f} MB" for name, entry in manifest["files"].items() if name.startswith("model"))
     print(f"bundle written to {args.out}/ ({sizes}); check it with: finlite verify {args.out}")
     return 0
 
 
+def _load_profile_tables(args: argparse.Namespace, what: str):
+    """(events, attributes or None, as_of_ms) from --events / --users / --as-of."""
+    from .data.events import load_attributes, load_events
+
+    if not args.events:
+        raise _usage_error(f"{what} with a profile bundle needs --events FILE (and usually --users FILE)")
+    events = load_events(Path(args.events))
+    attrs = load_attributes(Path(args.users)) if args.users else None
+    as_of = _parse_as_of(args.as_of) if args.as_of else int(events.ts_ms.max()) + 1
+    return events, attrs, as_of
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .runtime.bundle import Bundle, check_golden, evaluate_artifacts
+    from .runtime.bundle import Bundle, check_golden, evaluate_artifacts, evaluate_profile_artifacts
 
     bundle = Bundle(Path(args.bundle_dir))
-    report: dict = {"bundle": str(bundle.dir), "sha256": "ok", "golden": check_golden(bundle)}
-    if args.eval:
+    report: dict = {"bundle": str(bundle.dir), "task": bundle.task, "sha256": "ok", "golden": check_golden(bundle)}
+    if args.eval and bundle.task == "profile":
+        from .data.profile_labels import load_profile_labels
+
+        events, attrs, as_of = _load_profile_tables(args, "verify --eval")
+        labels = load_profile_labels(Path(args.eval))
+        report["eval"] = {"file": args.eval, "as_of_ms": as_of, "artifacts": evaluate_profile_artifacts(bundle, events, attrs, labels, as_of)}
+    elif args.eval:
         from .data.loaders import check_known_labels, load_text_dataset
 
         data = load_text_dataset(Path(args.eval), args.text_column, args.label_column)
@@ -179,11 +211,18 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(f"{bundle.dir}: sha256 of {len(bundle.manifest['files'])} files ok")
         for r in report["golden"]:
             print(
-                f"  {r['file']:<20} golden {'pass' if r['passed'] else 'FAIL'}: max |Δ| {r['max_abs_diff_vs_golden']:.2e} "
-                f"(tolerance {r['tolerance']}), top-1 vs PyTorch {r['top1_agreement_vs_pytorch']:.3f}"
+                f"  {r['file']:<20} golden {'pass' if r['passed'] else 'FAIL'}: inputs {'match' if r['inputs_match'] else 'DIFFER'}, "
+                f"max |Δ| {r['max_abs_diff_vs_golden']:.2e} (tolerance {r['tolerance']}), top-1 vs PyTorch {r['top1_agreement_vs_pytorch']:.3f}"
             )
         for r in report.get("eval", {}).get("artifacts", []):
-            print(f"  {r['file']:<20} accuracy on {args.eval}: {r['accuracy']:.4f} (with out-of-scope rule {r['accuracy_with_oos_rule']:.4f}, n={r['n']})")
+            if bundle.task == "profile":
+                print(
+                    f"  {r['file']:<20} on {args.eval} (n={r['n']}): lifecycle macro-F1 {r['lifecycle_macro_f1']:.4f}, "
+                    f"accuracy {r['lifecycle_accuracy']:.4f}, mean tag AUROC {r['tag_auroc_mean']:.4f}, "
+                    f"product Recall@3 {r['product_recall@3']:.4f}"
+                )
+            else:
+                print(f"  {r['file']:<20} accuracy on {args.eval}: {r['accuracy']:.4f} (with out-of-scope rule {r['accuracy_with_oos_rule']:.4f}, n={r['n']})")
     return 0 if ok else 1
 
 
@@ -191,9 +230,32 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .runtime.bundle import Bundle
 
     bundle = Bundle(Path(args.bundle))
+    if bundle.task == "profile":
+        return _predict_profile(bundle, args)
+    if not args.text:
+        raise _usage_error("predict with an intent bundle needs one or more texts")
     for pred in bundle.predict(args.text, runtime=args.runtime, precision=args.precision):
         tops = ", ".join(f"{t['label']} {t['prob']:.3f}" for t in pred.top_k[: args.top_k])
         print(f"{pred.text!r} → {pred.label}   [{tops}]")
+    return 0
+
+
+def _predict_profile(bundle, args: argparse.Namespace) -> int:
+    from .export.golden import iso_ms
+
+    if args.text:
+        raise _usage_error(f"{bundle.dir} is a profile bundle: pass --events FILE [--users FILE] --user ID, not texts")
+    if not args.user:
+        raise _usage_error("predict with a profile bundle needs --user ID (repeat it for several users)")
+    events, attrs, as_of = _load_profile_tables(args, "predict")
+    known = set(events.user_ids) | set(attrs.user_ids if attrs is not None else [])
+    unknown = [u for u in args.user if u not in known]
+    if unknown:
+        raise _usage_error(f"user(s) {unknown} have neither events in {args.events} nor a row in {args.users or 'a users file'}")
+    for pred in bundle.predict_profile(events, attrs, args.user, as_of, runtime=args.runtime, precision=args.precision):
+        print(f"{pred.user_id} (as of {iso_ms(as_of)}): stage {pred.stage} ({pred.stage_probs[pred.stage]:.3f})")
+        print("  tags: " + ", ".join(f"{tag} {score:.3f}" for tag, score in pred.tags.items()))
+        print("  top products: " + ", ".join(f"{p['product']} {p['prob']:.3f}" for p in pred.top_products[: args.top_k]))
     return 0
 
 
@@ -279,23 +341,33 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="bundle folder to create")
     export.add_argument("--name", help="bundle name in the manifest (default: the run folder's name)")
     export.add_argument("--formats", default="tflite,tflite-int8,onnx,onnx-int8", help="comma-separated (default: all four)")
+    export.add_argument("--events", help="profile runs: events file (default: the one named in run.json)")
+    export.add_argument("--users", help="profile runs: users file (default: the one named in run.json)")
+    export.add_argument("--labels", help="profile runs: labels file, for the run's exact evaluation split (default: run.json's)")
     _add_force(export, "the bundle folder")
     export.set_defaults(func=_cmd_export)
 
     verify = sub.add_parser("verify", help="check a bundle's sha256, golden outputs and accuracy", epilog=EPILOG_VERIFY, formatter_class=fmt)
     verify.add_argument("bundle_dir")
-    verify.add_argument("--eval", help="labelled file: report every artifact's accuracy on it")
+    verify.add_argument("--eval", help="labelled file: report every artifact's accuracy on it (profile: a labels CSV, with --events/--users)")
     verify.add_argument("--text-column")
     verify.add_argument("--label-column")
+    verify.add_argument("--events", help="profile bundles: events file for --eval")
+    verify.add_argument("--users", help="profile bundles: users file for --eval")
+    verify.add_argument("--as-of", help="profile bundles: snapshot time (ISO 8601 or epoch ms; default: just after the last event)")
     verify.add_argument("--json", action="store_true", help="print a JSON report")
     verify.set_defaults(func=_cmd_verify)
 
-    predict = sub.add_parser("predict", help="top intents for texts, from a bundle", epilog=EPILOG_PREDICT, formatter_class=fmt)
+    predict = sub.add_parser("predict", help="top intents for texts, or a user's profile, from a bundle", epilog=EPILOG_PREDICT, formatter_class=fmt)
     predict.add_argument("--bundle", required=True)
     predict.add_argument("--runtime", choices=("litert", "onnx"), default="litert")
     predict.add_argument("--precision", choices=("fp32", "int8"), default="fp32")
     predict.add_argument("--top-k", type=int, default=3)
-    predict.add_argument("text", nargs="+")
+    predict.add_argument("--events", help="profile bundles: events file (.csv or .parquet)")
+    predict.add_argument("--users", help="profile bundles: user attributes file")
+    predict.add_argument("--user", action="append", help="profile bundles: user id (repeatable)")
+    predict.add_argument("--as-of", help="profile bundles: prediction time (ISO 8601 or epoch ms; default: just after the last event in --events)")
+    predict.add_argument("text", nargs="*", help="intent bundles: texts to classify")
     predict.set_defaults(func=_cmd_predict)
 
     quick = sub.add_parser("quickstart", help="synthetic data → train → export → verify → report", epilog=EPILOG_QUICKSTART, formatter_class=fmt)

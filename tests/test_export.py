@@ -207,6 +207,7 @@ def test_onnx_dynamic_batch(kind, model, data, artifacts):
 @pytest.mark.parametrize("kind", ["fp32_tflite", "int8_tflite"])
 def test_tflite_signature(kind, artifacts):
     runner = LiteRTRunner(artifacts[kind])
+    assert runner.input_names == ["ids"]  # traced as a keyword argument: serving_default_ids
     (inp,) = runner.input_details()
     assert inp["dtype"] == np.int32
     assert inp["shape"] == (1, L, F)
@@ -228,6 +229,43 @@ def test_runners_loop_and_cast(model, data, artifacts):
     ids = data["heldout"][:3].astype(np.int64)  # cast to the model's int32 input
     for path in (artifacts["fp32_tflite"], artifacts["fp32_onnx"]):
         np.testing.assert_allclose(runner_for(path).run(ids), _logits(model, data["heldout"][:3]), atol=1e-4)
+
+
+class _TwoInputs(nn.Module):
+    def forward(self, tokens: torch.Tensor, extra: torch.Tensor) -> torch.Tensor:
+        return torch.cat((tokens.float().sum(dim=1, keepdim=True), extra), dim=1)
+
+
+class _FixedRunner:
+    def __init__(self, out: np.ndarray):
+        self.out = out
+
+    def run(self, *inputs: np.ndarray) -> np.ndarray:
+        assert len(inputs) == 2
+        return self.out
+
+
+def test_multi_input_helpers_and_top1_columns():
+    from finlite.export.runners import as_input_tuple, check_input_names, default_input_names
+
+    ids = np.zeros((3, L, F), dtype=np.int32)
+    assert [a.shape for a in as_input_tuple(ids)] == [ids.shape]
+    assert len(as_input_tuple((ids, ids[:, 0]))) == 2
+    model = _TwoInputs()
+    assert default_input_names(model, 2) == ("tokens", "extra")
+    assert default_input_names(nn.Identity(), 1) == ("input",)  # forward(input)
+    assert default_input_names(get_model("intent_bag", num_classes=3, buckets=64), 1) == ("ids",)
+    with pytest.raises(ValueError, match="distinct"):
+        check_input_names(("a", "a"), model, 2)
+    tokens = np.ones((4, 2), dtype=np.int64)
+    extra = np.tile(np.array([[5.0, 1.0]], dtype=np.float32), (4, 1))
+    expected = _TwoInputs()(torch.from_numpy(tokens), torch.from_numpy(extra)).numpy()  # rows [2, 5, 1]
+    moved = expected.copy()
+    moved[:, 2] += 100.0  # changes the arg-max of columns [1, 3) only
+    first = check_parity(model, _FixedRunner(moved), (tokens, extra), artifact="x", top1_columns=(0, 2), max_abs_diff=None, min_top1=1.0)
+    assert first.passed and first.top1_columns == [0, 2] and first.max_abs_diff == pytest.approx(100.0)
+    second = check_parity(model, _FixedRunner(moved), (tokens, extra), artifact="x", top1_columns=(1, 3), max_abs_diff=None, min_top1=1.0)
+    assert not second.passed and second.top1_agreement == 0.0
 
 
 def test_runner_for_rejects_unknown_extension(tmp_path):

@@ -57,3 +57,110 @@ Runs entirely on the device: the text never leaves the phone. Intents can be bia
 phrasing of the training data (dialects, non-native phrasing, code-mixing): evaluate on your own
 users' language before launch. Do not log raw queries without consent.
 """
+
+
+def tag_definitions() -> dict[str, str]:
+    """Each tag's definition: the comment next to it in ``finlite/data/event_schema.py``'s TAGS."""
+    import inspect
+    import re
+
+    from ..data import event_schema
+
+    try:
+        source = inspect.getsource(event_schema)
+    except (OSError, TypeError):  # pragma: no cover - no source (zip import, frozen app)
+        source = ""
+    block = re.search(r"^TAGS\s*=\s*\((.*?)^\)", source, flags=re.S | re.M)
+    found = dict(re.findall(r'"([^"]+)"\s*,\s*#\s*(.+)', block.group(1))) if block else {}
+    return {tag: found.get(tag, "").strip() for tag in event_schema.TAGS}
+
+
+def _num(value, digits: int = 4) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def render_profile_model_card(manifest: dict, info: RunInfo) -> str:
+    """MODEL_CARD.md of a profile bundle."""
+    metrics = manifest["metrics"]
+    post = manifest["postprocess"]
+    heads = post["heads"]
+    data = info.data
+    definitions = tag_definitions()
+    tag_rows = "\n".join(f"| `{t}` | {definitions.get(t) or '—'} |" for t in heads["tags"]["labels"])
+    columns = ("lifecycle_macro_f1", "lifecycle_accuracy", "tag_auroc_mean", "product_recall@3", "product_ndcg@3")
+    header = "| model | lifecycle macro-F1 | lifecycle accuracy | mean tag AUROC | product Recall@3 | product NDCG@3 |\n|---|---|---|---|---|---|"
+
+    def row(name: str, values: dict | None) -> str:
+        values = values or {}
+        return f"| {name} | " + " | ".join(_num(values.get(c)) for c in columns) + " |"
+
+    metric_rows = [row(f"`{info.model}` (PyTorch fp32)", metrics.get("eval"))]
+    if metrics.get("baseline"):
+        metric_rows.append(row("HistGradientBoosting baseline (per-user aggregates)", metrics["baseline"]))
+    per_tag = ", ".join(
+        f"`{t}` {_num((metrics.get('eval') or {}).get(f'auroc_{t}'), 3)}" for t in heads["tags"]["labels"]
+    )
+    holdout = metrics.get("holdout") or {}
+    art_rows = "\n".join(
+        f"| `{a['file']}` | {a['format']} | {a['precision']} | {a['parity']['max_abs_diff']:.2e} | "
+        f"{a['parity']['top1_agreement']:.4f} | {_num((a.get('holdout') or {}).get('lifecycle_macro_f1'))} |"
+        for a in manifest["artifacts"]
+    )
+    spec = info.preprocess["profile"]
+    stages = ", ".join(f"`{s}`" for s in heads["lifecycle"]["labels"])
+    return f"""# Model card: {manifest['name']}
+
+## Intended use
+Describes a mobile-banking user from their recent in-app events and account attributes, on the
+device: the lifecycle stage ({stages}), {len(heads['tags']['labels'])} tag scores in [0, 1] and the
+{heads['products']['top_k']} products they are most likely to take up next (out of
+{len(heads['products']['labels'])}). Meant to personalise screens and offers inside the app; not for
+decisions about credit, pricing, fraud or anything that affects a customer without human review.
+
+## Tags
+| tag | definition |
+|---|---|
+{tag_rows}
+
+Tag scores are independent sigmoids (they do not sum to 1); they are trained on soft targets, so
+read them as scores to rank and threshold, not as calibrated probabilities.
+
+## Model
+`{info.model}` — {manifest['model'].get('params', 0):,} parameters, {manifest['model'].get('macs', 0):,} MACs per user
+(embeddings of event type / page / product / hour, depthwise-separable 1-D convolutions and
+ShuffleNet-style units over the last {spec['max_events']} events, an MLP of the static features, one
+linear layer for all heads). Inputs `cat`, `num`, `static` are built as `preprocess.json`
+describes (spec `{spec['format']}`, event schema `{spec['event_schema']}`, hour of day at UTC offset
+{spec['utc_offset_minutes']} minutes). Output: one `logits` row, columns {post['layout']}.
+
+## Data
+Trained on `{data.get('events')}` / `{data.get('users')}` with labels `{data.get('labels')}`
+({data.get('n_train')} training / {data.get('n_val')} validation / {data.get('n_eval')} evaluation users,
+features as of epoch ms {data.get('as_of_ms')}).
+
+## Metrics (evaluation users, never used for training)
+{header}
+{chr(10).join(metric_rows)}
+
+AUROC per tag: {per_tag}.
+
+## Artifacts and parity
+Held-out users ({holdout.get('source')}; {manifest.get('export_data', {}).get('parity_users', 'n/a')} users for parity,
+never used for tracing or calibration). Top-1 agreement is on the lifecycle stage.
+
+| file | format | precision | max abs Δ logit vs PyTorch | lifecycle top-1 agreement | lifecycle macro-F1 (held-out) |
+|---|---|---|---|---|---|
+{art_rows}
+
+## Limits
+- Only the {spec['max_events']} most recent events up to the prediction time are read; older behaviour
+  shows only through the static features (tenure, holdings, event count).
+- Unknown event types, pages and products map to one out-of-vocabulary id.
+- Trained on data up to one snapshot time; behaviour drifts (campaigns, new products): re-train and
+  monitor the stage distribution and offer take-up.
+
+## Fairness and privacy
+Runs entirely on the device: events and attributes never leave the phone for this model. Age,
+tenure and wealth bucket are inputs: check outcomes across age groups and wealth segments before
+using the scores for offers, and never use them to deny a service.
+"""

@@ -1,7 +1,7 @@
 """ONNX export (fp32, torch.onnx dynamo exporter) and onnxruntime static int8 (QDQ) quantization.
 
 Both files: the model's inputs, each with a dynamic batch dimension — one input ``ids`` int32
-``(batch, L, F)`` for intent models, ``cat`` int32 ``(batch, N, 4)``, ``num`` float32 ``(batch, N, 5)``
+``(batch, L, F)`` for intent models, ``cat`` int32 ``(batch, N, 4)``, ``num`` float32 ``(batch, N, K)``
 and ``static`` float32 ``(batch, S)`` for profile models — and one output ``logits`` float32
 ``(batch, C)``; opset 18, weights inside the ``.onnx`` file (no external data). BatchNorm is folded
 into the convolutions before export.
@@ -15,6 +15,7 @@ onnx, onnxscript and onnxruntime are imported inside the functions only.
 from __future__ import annotations
 
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -67,7 +68,9 @@ def export_onnx(
     path = _prepare_path(path)
     folded = fold_batchnorm(model).eval()
     batch = torch.export.Dim(BATCH_DIM, min=1, max=65536)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # every input shares the one "batch" Dim; torch.onnx says so once per extra input
+        warnings.filterwarnings("ignore", message=".*axis name: batch will not be used.*")
         program = torch.onnx.export(
             folded,
             args,
@@ -139,6 +142,44 @@ def _float_tail_nodes(graph, ranks: dict[str, int] | None = None) -> list[str]:
     return sorted(tail)
 
 
+# Data movement feeding only float_modules nodes, kept float with them (see _float_module_nodes).
+_FEED_OP_TYPES = frozenset({"Concat", "Transpose", "Reshape", "Unsqueeze", "Squeeze", "Identity"})
+
+
+def _name_scopes(node) -> list[str]:
+    """The module paths a node of a torch.onnx (dynamo) export was created in, from its metadata."""
+    import ast
+
+    for prop in node.metadata_props:
+        if prop.key == "pkg.torch.onnx.name_scopes":
+            try:
+                return [str(s) for s in ast.literal_eval(prop.value)]
+            except (ValueError, SyntaxError):
+                return []
+    return []
+
+
+def _float_module_nodes(graph, modules: Sequence[str]) -> list[str]:
+    """Names of the nodes created inside the submodules ``modules`` (``"stem"``, ``"blocks.0"``;
+    from torch.onnx's name-scope metadata), plus — walking backwards — the concatenations /
+    transposes / reshapes whose consumers are all among them."""
+    wanted = tuple(modules)
+    region = {
+        node.name
+        for node in graph.node
+        if any(scope == m or scope.startswith(m + ".") for scope in _name_scopes(node) for m in wanted)
+    }
+    consumers: dict[str, list] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    for node in reversed(list(graph.node)):
+        users = [u for o in node.output for u in consumers.get(o, [])]
+        if node.op_type in _FEED_OP_TYPES and users and all(u.name in region for u in users):
+            region.add(node.name)
+    return sorted(region)
+
+
 class _InputsReader:
     """CalibrationDataReader over one array per graph input, ``batch_size`` rows at a time."""
 
@@ -168,6 +209,7 @@ def quantize_onnx_int8(
     per_channel: bool = True,
     batch_size: int = 1,
     float_head: bool = True,
+    float_modules: Sequence[str] = (),
 ) -> Path:
     """Static int8 QDQ model from the fp32 file at ``fp32_path``.
 
@@ -183,7 +225,9 @@ def quantize_onnx_int8(
     classifier Gemm, any MLP layers on pooled vectors before it and the pooling/concatenation
     feeding it stay float (:func:`_float_tail_nodes`), so logits keep full resolution. QUInt8
     activations are the default: S8S8 was no more accurate on the intent models and slower in
-    onnxruntime on x86.
+    onnxruntime on x86. ``float_modules``: submodule paths (``"stem"``) left in float, found by the
+    name-scope metadata of the dynamo exporter, with the concatenations / transposes feeding them
+    (see :func:`finlite.export.tflite_export.export_tflite_int8`).
     """
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
@@ -212,11 +256,13 @@ def quantize_onnx_int8(
         # ONNX shape inference + ORT basic optimisations before inserting QDQ (recommended by ORT;
         # ORT's symbolic shape inference fails on the dynamo graph's Concat, and is not needed here).
         quant_pre_process(str(fp32_path), str(pre), skip_symbolic_shape=True)
-        if float_head:
-            pre_model = onnx.load(str(pre))
-            exclude = _float_tail_nodes(pre_model.graph, _tensor_ranks(pre_model))
-        else:
-            exclude = []
+        pre_model = onnx.load(str(pre))
+        exclude = _float_tail_nodes(pre_model.graph, _tensor_ranks(pre_model)) if float_head else []
+        if float_modules:
+            in_modules = _float_module_nodes(pre_model.graph, float_modules)
+            if not in_modules:
+                raise ValueError(f"{fp32_path.name}: no node belongs to float_modules {list(float_modules)} (no name-scope metadata?)")
+            exclude = sorted(set(exclude) | set(in_modules))
         quantize_static(
             str(pre),
             str(path),

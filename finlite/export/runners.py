@@ -120,8 +120,9 @@ class LiteRTRunner:
 
     The files from :mod:`finlite.export.tflite_export` have a fixed batch of 1: ``run`` loops over
     rows. Inputs are matched to the subgraph inputs in order (litert-torch keeps the model's
-    argument order) and cast to their dtypes; int8/uint8 outputs are dequantized to float32 with
-    the output's scale and zero point.
+    argument order) and cast to their dtypes (float arrays for a quantized int8/uint8 input are
+    quantized with its scale and zero point); int8/uint8 outputs are dequantized to float32 with the
+    output's scale and zero point.
     """
 
     def __init__(self, path: str | Path, threads: int = 1):
@@ -134,6 +135,13 @@ class LiteRTRunner:
         out = self.interpreter.get_output_details()[0]
         self.input_names = [_signature_name(d["name"]) for d in details]
         self._inputs = [(d["index"], np.dtype(d["dtype"]), tuple(int(x) for x in d["shape"])) for d in details]
+        # Quantized (int8/uint8 with a scale) inputs: float arrays are quantized with scale and zero point.
+        self._quant_in = [
+            (float(d["quantization"][0]), int(d["quantization"][1]))
+            if np.dtype(d["dtype"]).kind in "iu" and d.get("quantization", (0.0, 0))[0]
+            else None
+            for d in details
+        ]
         self._batch = self._inputs[0][2][0]
         self._out_index = out["index"]
         self._out_shape = tuple(int(d) for d in out["shape"])
@@ -166,7 +174,11 @@ class LiteRTRunner:
         """Outputs ``(N, C)`` for inputs in the model's order (see the module doc)."""
         _check_count(inputs, self.input_names)
         arrays = []
-        for name, (_, dtype, shape), a in zip(self.input_names, self._inputs, inputs):
+        for name, (_, dtype, shape), quant, a in zip(self.input_names, self._inputs, self._quant_in, inputs):
+            a = np.asarray(a)
+            if quant is not None and a.dtype.kind == "f":
+                info = np.iinfo(dtype)
+                a = np.clip(np.round(a / quant[0]) + quant[1], info.min, info.max)
             a = np.ascontiguousarray(a, dtype=dtype)
             if a.shape[1:] != shape[1:]:
                 raise ValueError(f"input {name!r}: shape {a.shape[1:]} does not match the model's {shape[1:]}")

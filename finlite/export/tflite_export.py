@@ -2,7 +2,7 @@
 
 Both files take the model's inputs with a fixed batch of 1 (litert-torch 0.10 cannot export a
 dynamic batch) — ``ids`` int32 ``(1, L, F)`` for intent models; ``cat`` int32 ``(1, N, 4)``, ``num``
-float32 ``(1, N, 5)`` and ``static`` float32 ``(1, S)`` for profile models — and return float32 logits
+float32 ``(1, N, K)`` and ``static`` float32 ``(1, S)`` for profile models — and return float32 logits
 ``(1, C)``. The inputs are traced as keyword arguments, so the signature's input names are the
 model's input names (tensors ``serving_default_<name>``), in the model's argument order. BatchNorm is
 folded into the convolutions first (fewer TRANSPOSE ops, faster). ``sample`` / ``calibration``
@@ -12,15 +12,24 @@ int8 recipe (:func:`export_tflite_int8`):
 
 1. fold BatchNorm; replace every ``nn.Embedding`` with :class:`~.quantized_embedding.Int8Embedding`
    (per-row int8 table: PT2E alone would leave the table — most of the file — in float32);
-2. ``torch.export`` at batch 1, ``prepare_pt2e`` with litert-torch's ``PT2EQuantizer`` —
+2. ``torch.export``, ``prepare_pt2e`` with litert-torch's ``PT2EQuantizer`` —
    symmetric, per-channel int8 weights, static int8 activations observed with **min/max** observers
    (litert-torch's default histogram observer clips ranges: ~5x larger logit error in tests;
    TOOLCHAIN.md reports the same for ai-edge-quantizer's moving averages on batch-1 samples);
-3. run every calibration sample through the prepared model, one at a time (batch 1);
-4. ``convert_pt2e`` and ``litert_torch.convert(..., quant_config=QuantConfig(pt2e_quantizer=...))``.
+3. run every calibration sample through the prepared model (exported with a dynamic batch for
+   this step, ``CALIBRATION_BATCH`` rows per call: min/max ranges are the same as row by row);
+4. ``convert_pt2e`` and ``litert_torch.convert(..., quant_config=QuantConfig(pt2e_quantizer=...))``
+   at batch 1.
 
 Some parts deliberately stay float (they cost almost nothing):
 
+* the first op on a float model input (profile models: the projection of ``num``): the converter
+  folds a quantize right after an input into the input, which would make the file's input int8;
+* the submodules named in ``float_modules`` and the concatenation / transposes feeding them (the
+  profile bundle keeps the ``stem`` float: its input concatenates embeddings, typically |v| ~0.2,
+  with a numeric projection up to ~±3.5; one shared int8 range (step ~0.03) leaves a typical
+  embedding value a handful of levels — the largest single error source of the int8 profile
+  model, ~25% of its mean logit error);
 * the ``Int8Embedding`` output (re-quantizing it per tensor would throw away the per-row scales:
   ~30x larger logit error in tests);
 * with ``float_head=True`` (default), everything after the sequence pooling: the linear layer
@@ -113,6 +122,28 @@ def _node_in_modules(type_names: set[str]) -> Callable[[torch.fx.Node], bool]:
     return inside
 
 
+def _check_module_paths(model: nn.Module, paths: Sequence[str]) -> None:
+    names = {name for name, _ in model.named_modules()}
+    unknown = [p for p in paths if p not in names]
+    if unknown:
+        raise ValueError(f"float_modules {unknown} are not submodules of {type(model).__name__}")
+
+
+def _node_in_module_paths(paths: Sequence[str]) -> Callable[[torch.fx.Node], bool]:
+    """True for an FX node created inside one of the submodules named ``paths`` (attribute paths such
+    as ``"stem"`` or ``"blocks.0"``, as in ``model.named_modules()``)."""
+    wanted = tuple(paths)
+
+    def inside(node: torch.fx.Node) -> bool:
+        for path, _tp in node.meta.get("nn_module_stack", {}).values():
+            path = str(path).removeprefix("L['self'].")
+            if any(path == m or path.startswith(m + ".") for m in wanted):
+                return True
+        return False
+
+    return inside
+
+
 def int8_quantization_config(act_observer: str = "minmax"):
     """litert-torch ``QuantizationConfig``: symmetric per-channel int8 weights (min/max, [-127, 127]),
     static per-tensor affine int8 activations observed with ``act_observer`` ("minmax" or
@@ -137,6 +168,8 @@ def int8_quantization_config(act_observer: str = "minmax"):
     return QuantizationConfig(act, act, base.weight, base.bias, base.fixed_qparams, False, False)
 
 
+CALIBRATION_BATCH = 64
+
 # Pooling / concatenation ops that stay float when every user of theirs is float (see _skipped_nodes).
 _FLOAT_TAIL_OPS = frozenset(
     {
@@ -151,6 +184,18 @@ _FLOAT_TAIL_OPS = frozenset(
         "aten.clamp.default",
         "aten.mul.Tensor",
         "aten.flatten.using_ints",
+    }
+)
+# Data movement between the model inputs and a float module, kept float with it (see _skipped_nodes).
+_FLOAT_FEED_OPS = frozenset(
+    {
+        "aten.cat.default",
+        "aten.transpose.int",
+        "aten.permute.default",
+        "aten.view.default",
+        "aten.reshape.default",
+        "aten.unsqueeze.default",
+        "aten.clone.default",
     }
 )
 # Layers on per-example vectors (rank <= 2 outputs: after the sequence pooling) that stay float with
@@ -168,17 +213,29 @@ _FLOAT_VECTOR_OPS = frozenset(
 )
 
 
+def _is_float(node: torch.fx.Node) -> bool:
+    value = node.meta.get("val")
+    return isinstance(value, torch.Tensor) and value.dtype.is_floating_point
+
+
 def _rank(node: torch.fx.Node) -> int | None:
     value = node.meta.get("val")
     return value.dim() if isinstance(value, torch.Tensor) else None
 
 
-def _skipped_nodes(graph: torch.fx.Graph, skip: Callable[[torch.fx.Node], bool], float_head: bool = False) -> set[torch.fx.Node]:
-    """Nodes left in float: those ``skip`` selects, plus — walking backwards — every node whose
-    users are all left in float and that is a pooling / concatenation / masking op
-    (``_FLOAT_TAIL_OPS``) or, with ``float_head``, a linear / ReLU / add on per-example vectors
-    (``_FLOAT_VECTOR_OPS``, rank <= 2 outputs). With ``float_head`` the graph output counts as float,
-    so the walk starts at the layer producing the logits.
+def _skipped_nodes(
+    graph: torch.fx.Graph,
+    skip: Callable[[torch.fx.Node], bool],
+    float_head: bool = False,
+    float_module: Callable[[torch.fx.Node], bool] | None = None,
+) -> set[torch.fx.Node]:
+    """Nodes left in float: those ``skip`` selects, the ops reading a float model input (so every
+    input keeps its float32 dtype, as in the fp32 file), the ops of ``float_module`` together with
+    the concatenations / transposes / reshapes feeding only them (``_FLOAT_FEED_OPS``), plus —
+    walking backwards — every node whose users are all left in float and that is a pooling /
+    concatenation / masking op (``_FLOAT_TAIL_OPS``) or, with ``float_head``, a linear / ReLU / add on
+    per-example vectors (``_FLOAT_VECTOR_OPS``, rank <= 2 outputs). With ``float_head`` the graph
+    output counts as float, so the walk starts at the layer producing the logits.
 
     With a float head this keeps the pooled-feature ``cat`` and the poolings feeding it in float.
     Otherwise litert-torch's ``cat`` annotation makes every input share the first input's int8
@@ -186,10 +243,21 @@ def _skipped_nodes(graph: torch.fx.Graph, skip: Callable[[torch.fx.Node], bool],
     even when only the ``cat`` is left unannotated: the small, signed bag-of-units features next to
     the large ReLU maxima are then crushed to a few levels (logit errors of ~10% of their range).
     """
-    skipped = {n for n in graph.nodes if n.op == "call_function" and skip(n)}
+    nodes = list(graph.nodes)
+    skipped = {n for n in nodes if n.op == "call_function" and skip(n)}
+    # Ops reading a float model input stay float: an int8 quantize right after a float input is folded
+    # into the input by the TFLite converter, which would change the file's input dtype to int8.
+    float_inputs = {n for n in nodes if n.op == "placeholder" and _is_float(n)}
+    skipped |= {n for n in nodes if n.op == "call_function" and any(a in float_inputs for a in n.all_input_nodes)}
+    if float_module is not None:
+        region = {n for n in nodes if n.op == "call_function" and float_module(n)}
+        for node in reversed(nodes):
+            if node.op == "call_function" and str(node.target) in _FLOAT_FEED_OPS and node.users and all(u in region for u in node.users):
+                region.add(node)
+        skipped |= region
     if float_head:
-        skipped |= {n for n in graph.nodes if n.op == "output"}
-    for node in reversed(list(graph.nodes)):
+        skipped |= {n for n in nodes if n.op == "output"}
+    for node in reversed(nodes):
         if node.op != "call_function" or not node.users or not all(user in skipped for user in node.users):
             continue
         target = str(node.target)
@@ -199,15 +267,15 @@ def _skipped_nodes(graph: torch.fx.Graph, skip: Callable[[torch.fx.Node], bool],
     return skipped
 
 
-def _make_quantizer(config, skip: Callable[[torch.fx.Node], bool], float_head: bool):
+def _make_quantizer(config, skip: Callable[[torch.fx.Node], bool], float_head: bool, float_module: Callable[[torch.fx.Node], bool] | None = None):
     from litert_torch.quantize.pt2e_quantizer import PT2EQuantizer
     from litert_torch.quantize.pt2e_quantizer_utils import propagate_annotation
 
     class _SkippingPT2EQuantizer(PT2EQuantizer):
-        """Static PT2E quantizer that leaves ``_skipped_nodes(graph, skip, float_head)`` in float."""
+        """Static PT2E quantizer that leaves ``_skipped_nodes(graph, skip, float_head, float_module)`` in float."""
 
         def annotate(self, model: torch.fx.GraphModule) -> torch.fx.GraphModule:
-            skipped = _skipped_nodes(model.graph, skip, float_head)
+            skipped = _skipped_nodes(model.graph, skip, float_head, float_module)
             self._annotate_all_static_patterns(model, self.global_config, lambda n: n not in skipped)
             propagate_annotation(model)
             return model
@@ -223,15 +291,20 @@ def export_tflite_int8(
     input_names: Sequence[str] | None = None,
     per_row_embedding: bool = True,
     float_head: bool = True,
+    float_modules: Sequence[str] = (),
     act_observer: str = "minmax",
 ) -> Path:
     """Static int8 TFLite file: int8 embedding tables + PT2E per-channel int8 (see module doc).
 
     ``calibration``: one array (``(N, L, F)`` ids) or a tuple of arrays (one per model input); all N
-    rows are run through the observers one at a time (use real, representative inputs; keep them
-    apart from the parity-check samples). The file's inputs have batch 1 (int32 ``(1, L, F)`` ids for
-    intent models) and its output is float32 logits ``(1, C)`` (int8 with ``float_head=False``).
-    ``input_names`` default to the parameter names of ``model.forward``. ``model`` is not modified.
+    rows are run through the observers, ``CALIBRATION_BATCH`` at a time (use real, representative
+    inputs; keep them apart from the parity-check samples). The file's inputs have batch 1 and the
+    fp32 file's dtypes (int32 ``(1, L, F)`` ids for intent models); its output is float32 logits
+    ``(1, C)`` (int8 with ``float_head=False``).
+    ``input_names`` default to the parameter names of ``model.forward``. ``float_modules``: submodule
+    paths (``"stem"``) left in float, with the concatenation / transposes feeding them (profile
+    models: the stem mixes embeddings and the numeric projection, whose ranges differ many times —
+    one int8 range for both crushes the embeddings). ``model`` is not modified.
     """
     _quiet_converter()
     import litert_torch
@@ -247,12 +320,23 @@ def export_tflite_int8(
     prepared_float = quantize_embeddings(fold_batchnorm(model), per_row=per_row_embedding).eval()
     kwargs = _sample_kwargs(prepared_float, arrays, names)
 
-    quantizer = _make_quantizer(int8_quantization_config(act_observer), _node_in_modules({_qualified(Int8Embedding)}), float_head)
-    graph = torch.export.export(prepared_float, (), kwargs=kwargs).module()
+    _check_module_paths(model, float_modules)
+    quantizer = _make_quantizer(
+        int8_quantization_config(act_observer),
+        _node_in_modules({_qualified(Int8Embedding)}),
+        float_head,
+        _node_in_module_paths(float_modules) if float_modules else None,
+    )
+    # Calibrate a graph with a dynamic batch, CALIBRATION_BATCH rows per call (min/max observers see
+    # the same values as row by row, ~20x faster); the converter then traces it at batch 1.
+    batch = torch.export.Dim("batch", min=1, max=65536)
+    rows = [np.concatenate([a, a], axis=0) if len(a) < 2 else a for a in arrays]
+    trace = {name: torch.from_numpy(np.ascontiguousarray(a[:2])) for name, a in zip(names, rows)}
+    graph = torch.export.export(prepared_float, (), kwargs=trace, dynamic_shapes={name: {0: batch} for name in names}).module()
     prepared = move_exported_model_to_eval(prepare_pt2e(graph, quantizer))
     with torch.no_grad():
-        for i in range(len(arrays[0])):
-            prepared(**{name: torch.from_numpy(a[i : i + 1]) for name, a in zip(names, arrays)})
+        for i in range(0, len(arrays[0]), CALIBRATION_BATCH):
+            prepared(**{name: torch.from_numpy(a[i : i + CALIBRATION_BATCH]) for name, a in zip(names, arrays)})
     converted = move_exported_model_to_eval(convert_pt2e(prepared, fold_quantize=False))
     for module in converted.modules():  # the graph is already in eval form; silence litert's warning
         module.training = False

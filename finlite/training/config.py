@@ -82,7 +82,7 @@ class ProfileTrainConfig:
     tags_weight: float = 1.0
     products_weight: float = 1.0
     # feature encoder
-    max_events: int = 64
+    max_events: int = 128
     utc_offset_minutes: int = 480
     baseline: bool = True  # also fit the HistGradientBoosting baseline on the same split
 

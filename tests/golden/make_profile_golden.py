@@ -29,6 +29,7 @@ import numpy as np
 
 from finlite.data.event_schema import PRODUCTS
 from finlite.data.profile_features import SPEC_FORMAT, ProfileEncoder, ProfileSpec, static_columns
+from golden_io import write_or_check
 
 OUT = Path(__file__).resolve().parent / "profile_v1.json"
 
@@ -241,16 +242,7 @@ def render(data: dict) -> str:
 def main(argv: list[str]) -> int:
     text = render(build())
     assert json.loads(text) == build()
-    if "--check" in argv:
-        current = OUT.read_text(encoding="ascii") if OUT.exists() else ""
-        if current != text:
-            print(f"{OUT} is out of date (or the encoder changed); see tests/test_profile_features.py for the differences")
-            return 1
-        print(f"{OUT} is up to date")
-        return 0
-    OUT.write_text(text, encoding="ascii", newline="\n")
-    print(f"wrote {OUT} ({len(CASES)} users)")
-    return 0
+    return write_or_check(OUT, text, argv, f"{len(CASES)} users", "tests/test_profile_features.py")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from finlite.data.text import SPEC_FORMAT, TextEncoder, TextSpec
+from golden_io import write_or_check
 
 OUT = Path(__file__).resolve().parent / "text_v1.json"
 
@@ -122,16 +123,7 @@ def render(data: dict) -> str:
 def main(argv: list[str]) -> int:
     text = render(build())
     assert json.loads(text) == build()
-    if "--check" in argv:
-        current = OUT.read_text(encoding="ascii") if OUT.exists() else ""
-        if current != text:
-            print(f"{OUT} is out of date (or the encoder changed); see tests/test_text.py for the differences")
-            return 1
-        print(f"{OUT} is up to date")
-        return 0
-    OUT.write_text(text, encoding="ascii", newline="\n")
-    print(f"wrote {OUT} ({len(CASES)} cases)")
-    return 0
+    return write_or_check(OUT, text, argv, f"{len(CASES)} cases", "tests/test_text.py")
 
 
 if __name__ == "__main__":

@@ -55,17 +55,20 @@ def calibrate_threshold(probs: np.ndarray, y: np.ndarray, oos_index: int | None,
         threshold = float(np.quantile(conf, reject_in_scope)) if reject_in_scope > 0 else 0.0
         pred = predict_with_threshold(probs, threshold, oos_index)
         return OosCalibration(threshold, "quantile", accuracy(y, pred), None)
-    candidates = np.unique(np.concatenate(([0.0], np.quantile(conf, np.linspace(0, 0.5, 101)))))
-    scored = []
-    for threshold in candidates:
-        pred = predict_with_threshold(probs, float(threshold), oos_index)
+    def score(threshold: float) -> tuple[float, float, float]:
+        pred = predict_with_threshold(probs, threshold, oos_index)
         in_acc, oos_rec = accuracy(y[~is_oos], pred[~is_oos]), accuracy(y[is_oos], pred[is_oos])
-        scored.append(((in_acc + oos_rec) / 2, float(threshold), in_acc, oos_rec))
-    best_score = max(row[0] for row in scored)
-    tied = [row for row in scored if row[0] >= best_score - 1e-12]
-    # Several thresholds often score the same: take the one nearest the middle of that range.
-    middle = (tied[0][1] + tied[-1][1]) / 2
-    _, threshold, in_acc, oos_rec = min(tied, key=lambda row: abs(row[1] - middle))
+        return (in_acc + oos_rec) / 2, in_acc, oos_rec
+
+    candidates = np.unique(np.concatenate(([0.0], np.quantile(conf, np.linspace(0, 0.5, 101)))))
+    scored = [(score(float(t))[0], float(t)) for t in candidates]
+    best = max(value for value, _ in scored)
+    tied = [t for value, t in scored if value >= best - 1e-12]
+    # Several thresholds often score the same: prefer the middle of that range (a margin on both
+    # sides), if it scores as well; else the tied candidate nearest to it.
+    middle = (tied[0] + tied[-1]) / 2
+    threshold = middle if score(middle)[0] >= best - 1e-12 else min(tied, key=lambda t: abs(t - middle))
+    _, in_acc, oos_rec = score(threshold)
     return OosCalibration(threshold, "balanced", in_acc, oos_rec)
 
 

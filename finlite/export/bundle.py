@@ -409,7 +409,13 @@ def export_bundle(
                 f"top-1 agreement ({outputs.top1_head}) {parity.top1_agreement:.4f} → {'pass' if parity.passed else 'FAIL'}"
             )
             if not parity.passed:
-                raise ExportError(f"{kind.file}: parity check failed ({asdict(parity)})")
+                limit = parity.tolerance.get("max_abs_diff")
+                raise ExportError(
+                    f"{kind.file}: parity check failed on {parity.n} held-out samples: top-1 agreement "
+                    f"{parity.top1_agreement:.4f} (needs {parity.tolerance['min_top1']}), max |Δ| {parity.max_abs_diff:.3g}"
+                    + (f" (needs <= {limit})" if limit is not None else "")
+                    + "; nothing was written"
+                )
             logits = runner.run(*source.golden_inputs)
             golden_outputs[kind.file] = {"logits": logits, "tolerance": _golden_tolerance(kind, logits)}
             artifacts.append(

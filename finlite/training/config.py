@@ -65,7 +65,7 @@ class ProfileTrainConfig:
     """Everything ``finlite train profile`` needs besides the data files."""
 
     model: str = "profile_dwshuffle_x1_0"  # a name from finlite.models.list_models("profile")
-    epochs: int = 15
+    epochs: int = 20
     batch_size: int = 128
     lr: float = 5e-3  # one-cycle peak
     weight_decay: float = 0.01
@@ -73,13 +73,13 @@ class ProfileTrainConfig:
     ema_decay: float = 0.99
     eval_fraction: float = 0.2  # held-out users for the final figures
     val_fraction: float = 0.1  # of the remaining users, for early stopping
-    patience: int = 4
+    patience: int = 5
     seed: int = 0
     threads: int = 0
     checkpoint_every: int = 50
     # multi-task loss weights
     lifecycle_weight: float = 1.0
-    tags_weight: float = 1.0
+    tags_weight: float = 2.0  # tags were the larger gap to the baseline (20k users: AUROC 0.948 → 0.955)
     products_weight: float = 1.0
     # feature encoder
     max_events: int = 128

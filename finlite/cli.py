@@ -390,6 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("finlite: interrupted", file=sys.stderr)
         return 130
+    finally:
+        distributed = sys.modules.get("finlite.training.distributed")  # loaded only by training commands
+        if distributed is not None:
+            distributed.shutdown()
 
 
 if __name__ == "__main__":

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from golden.profile_tables import Attrs, Events, tables
 
 from finlite.data.event_schema import AUM_BUCKETS, EVENT_TYPES, OOV_ID, PAGES, PRODUCTS
 from finlite.data.profile_features import (
@@ -29,35 +31,6 @@ COLS = {name: i for i, name in enumerate(static_columns())}
 
 
 # --- tiny tables with the finlite.data.events API ---------------------------------------------------------
-
-
-@dataclass
-class Events:
-    user_ids: list
-    offsets: np.ndarray
-    ts_ms: np.ndarray
-    event_type: np.ndarray
-    page: np.ndarray
-    product: np.ndarray
-    amount: np.ndarray
-    dwell_ms: np.ndarray
-
-    def user_slice(self, user_id: str) -> slice:
-        i = self.user_ids.index(user_id)
-        return slice(int(self.offsets[i]), int(self.offsets[i + 1]))
-
-
-@dataclass
-class Attrs:
-    user_ids: list
-    age: np.ndarray
-    risk_level: np.ndarray
-    tenure_days: np.ndarray
-    holdings: np.ndarray
-    aum_bucket: np.ndarray
-
-    def index(self, user_id: str) -> int:
-        return self.user_ids.index(user_id)
 
 
 def ev(ts, event_type=2, page=2, product=2, amount=NAN, dwell=NAN) -> tuple:
@@ -394,24 +367,6 @@ def _golden() -> dict:
     return json.loads(GOLDEN.read_text(encoding="ascii"))
 
 
-def _number(v) -> float:
-    return {None: NAN, "inf": math.inf, "-inf": -math.inf}[v] if v is None or isinstance(v, str) else float(v)
-
-
-def _golden_tables(users: list[dict]) -> tuple[Events, Attrs]:
-    events = make_events({u["user_id"]: [(*r[:4], _number(r[4]), _number(r[5])) for r in u["events"]] for u in users if u["events"]})
-    with_attrs = [u for u in users if u["attributes"] is not None]
-    attrs = Attrs(
-        user_ids=[u["user_id"] for u in with_attrs],
-        age=np.array([_number(u["attributes"]["age"]) for u in with_attrs], dtype=np.float32),
-        risk_level=np.array([u["attributes"]["risk_level"] for u in with_attrs], dtype=np.int8),
-        tenure_days=np.array([_number(u["attributes"]["tenure_days"]) for u in with_attrs], dtype=np.float32),
-        holdings=np.array([u["attributes"]["holdings"] for u in with_attrs], dtype=np.uint8),
-        aum_bucket=np.array([u["attributes"]["aum_bucket"] for u in with_attrs], dtype=np.int16),
-    )
-    return events, attrs
-
-
 def test_golden_file_is_complete():
     data = _golden()
     assert data["format"] == SPEC_FORMAT
@@ -428,7 +383,7 @@ def test_golden_vectors():
     data = _golden()
     spec = ProfileSpec.from_json(data["spec"])
     encoder = ProfileEncoder(spec)
-    events, attrs = _golden_tables(data["users"])
+    events, attrs = tables(data["users"])
     ids = [u["user_id"] for u in data["users"]]
     x = encoder.encode(events, attrs, ids, data["as_of_ms"])
     diffs = []

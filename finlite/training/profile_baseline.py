@@ -22,7 +22,8 @@ def user_aggregates(events, attrs, user_ids: list[str], as_of_ms: int) -> tuple[
     """``(U, D)`` float64 features for ``user_ids`` and their names: activity counts and recency,
     windows (7/14/28 days) and trend, shares per event type / page / product, log amounts per
     event type, mean log dwell per page, and the static attributes."""
-    rows = [events.user_slice(u) if u in events_index(events) else slice(0, 0) for u in user_ids]
+    known = set(events.user_ids)
+    rows = [events.user_slice(u) if u in known else slice(0, 0) for u in user_ids]
     lengths = np.array([s.stop - s.start for s in rows])
     take = np.concatenate([np.arange(s.start, s.stop) for s in rows]) if len(rows) else np.zeros(0, dtype=np.int64)
     user_index = np.repeat(np.arange(len(user_ids)), lengths)
@@ -66,15 +67,6 @@ def user_aggregates(events, attrs, user_ids: list[str], as_of_ms: int) -> tuple[
     add(np.where(dwell_n > 0, dwell_sum / np.maximum(dwell_n, 1), np.nan), [f"mean_log_dwell_{v}" for v in ("pad", "oov", *PAGES)])
     add(_static(attrs, user_ids), ["age", "risk_level", "tenure_days", "aum_bucket", *[f"holds_{p}" for p in PRODUCTS]])
     return np.concatenate(features, axis=1), names  # float64: HistGradientBoosting (sklearn 1.9) fails to bin float32
-
-
-def events_index(events) -> dict[str, int]:
-    """user id → position, cached on the table."""
-    cached = getattr(events, "_finlite_index", None)
-    if cached is None:
-        cached = {u: i for i, u in enumerate(events.user_ids)}
-        events._finlite_index = cached
-    return cached
 
 
 def _static(attrs, user_ids: list[str]) -> np.ndarray:

@@ -35,9 +35,6 @@ class ArraySplit:
     def __len__(self) -> int:
         return len(self.inputs[0])
 
-    def subset(self, index: np.ndarray) -> "ArraySplit":
-        return ArraySplit(tuple(a[index] for a in self.inputs), tuple(t[index] for t in self.targets))
-
 
 @dataclass
 class FitSettings:

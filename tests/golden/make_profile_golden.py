@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ import numpy as np
 from finlite.data.event_schema import PRODUCTS
 from finlite.data.profile_features import SPEC_FORMAT, ProfileEncoder, ProfileSpec, static_columns
 from golden_io import write_or_check
+from profile_tables import tables
 
 OUT = Path(__file__).resolve().parent / "profile_v1.json"
 
@@ -114,68 +114,12 @@ CASES: list[tuple[str, list[list], dict | None]] = [
 ]
 
 
-@dataclass
-class Events:
-    """Minimal stand-in with the finlite.data.events.EventTable attributes the encoder reads."""
-
-    user_ids: list
-    offsets: np.ndarray
-    ts_ms: np.ndarray
-    event_type: np.ndarray
-    page: np.ndarray
-    product: np.ndarray
-    amount: np.ndarray
-    dwell_ms: np.ndarray
-
-
-@dataclass
-class Attributes:
-    user_ids: list
-    age: np.ndarray
-    risk_level: np.ndarray
-    tenure_days: np.ndarray
-    holdings: np.ndarray
-    aum_bucket: np.ndarray
-
-
-def _from_json_number(v) -> float:
-    return {None: NAN, "inf": INF, "-inf": -INF}[v] if v is None or isinstance(v, str) else float(v)
-
-
 def _to_json_number(v: float):
     if math.isnan(v):
         return None
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
     return v
-
-
-def tables(users: list[dict]) -> tuple[Events, Attributes]:
-    """Tables from the JSON form of the cases (``user_id``, ``events``, ``attributes``)."""
-    with_events = [u for u in users if u["events"]]
-    rows = [r for u in with_events for r in u["events"]]
-    col = lambda i, dtype: np.array([r[i] for r in rows], dtype=dtype)  # noqa: E731
-    events = Events(
-        user_ids=[u["user_id"] for u in with_events],
-        offsets=np.cumsum([0] + [len(u["events"]) for u in with_events]).astype(np.int64),
-        ts_ms=col(0, np.int64),
-        event_type=col(1, np.int16),
-        page=col(2, np.int16),
-        product=col(3, np.int16),
-        amount=np.array([_from_json_number(r[4]) for r in rows], dtype=np.float32),
-        dwell_ms=np.array([_from_json_number(r[5]) for r in rows], dtype=np.float32),
-    )
-    with_attrs = [u for u in users if u["attributes"] is not None]
-    a = [u["attributes"] for u in with_attrs]
-    attrs = Attributes(
-        user_ids=[u["user_id"] for u in with_attrs],
-        age=np.array([_from_json_number(x["age"]) for x in a], dtype=np.float32),
-        risk_level=np.array([x["risk_level"] for x in a], dtype=np.int8),
-        tenure_days=np.array([_from_json_number(x["tenure_days"]) for x in a], dtype=np.float32),
-        holdings=np.array([x["holdings"] for x in a], dtype=np.uint8).reshape(len(a), len(PRODUCTS)),
-        aum_bucket=np.array([x["aum_bucket"] for x in a], dtype=np.int16),
-    )
-    return events, attrs
 
 
 def _f32(values) -> list[float]:

@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.finlite-installed
 # (>=2.6,<2.14) then keeps every other dependency from pulling a newer torch.
 TORCH  ?= torch==2.13.0
 
-.PHONY: install quickstart test clean help
+.PHONY: install quickstart test test-bundles clean help
 
 help:
 	@echo "make quickstart   synthetic data -> train -> export -> verify -> runs/quickstart/REPORT.md"
@@ -32,6 +32,11 @@ quickstart: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# small intent + profile bundles the mobile demos' tests read (kept between runs while finlite's version is unchanged)
+BUNDLES ?= build/test-bundles
+test-bundles: $(STAMP)
+	$(PY) tests/mobile/make_bundles.py $(BUNDLES)
 
 clean:
 	rm -rf runs .pytest_cache

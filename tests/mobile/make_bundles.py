@@ -1,0 +1,68 @@
+"""Small intent and profile bundles for the mobile demos' tests (``make test-android`` / ``make test-ios``).
+
+    python tests/mobile/make_bundles.py OUT_DIR   → OUT_DIR/intent/, OUT_DIR/profile/
+
+Models are deliberately tiny (a few epochs on the built-in synthetic data, ~1 minute in all): the demos'
+tests check preprocessing, post-processing and manifest handling against each bundle's golden.json, which
+holds whatever the model computes; accuracy does not matter here. A folder that already holds a complete
+bundle of the same finlite version is kept, so re-runs are fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from finlite import __version__
+from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
+from finlite.data.synth_profile import generate_population, write_population
+from finlite.export.bundle import export_bundle
+from finlite.training.config import IntentTrainConfig, ProfileTrainConfig, apply_overrides
+from finlite.training.intent import train_intent
+from finlite.training.profile import train_profile
+
+
+def _is_current(bundle_dir: Path) -> bool:
+    manifest = bundle_dir / "manifest.json"
+    if not manifest.exists():
+        return False
+    return json.loads(manifest.read_text(encoding="utf-8")).get("finlite_version") == __version__
+
+
+def make_intent_bundle(out: Path, work: Path) -> None:
+    train, evaluation = split_corpus(generate_intent_corpus(n_per_intent=30, n_out_of_scope=90, seed=0), 0.25, seed=0)
+    write_csv(train, work / "train.csv")
+    write_csv(evaluation, work / "eval.csv")
+    config = apply_overrides(IntentTrainConfig(), ["epochs=4", "distill=false", "threads=1", "model=intent_dwshuffle_x0_5"])
+    train_intent(work / "train.csv", work / "eval.csv", work / "intent_run", config, log=lambda _: None)
+    export_bundle(work / "intent_run", out, force=True, log=lambda _: None)
+
+
+def make_profile_bundle(out: Path, work: Path) -> None:
+    # the settings of tests/test_profile_bundle.py: a small model whose int8 parity gate is known to hold
+    paths = write_population(generate_population(600, seed=0), work / "profile_data")
+    config = apply_overrides(ProfileTrainConfig(), ["epochs=3", "batch_size=32", "model=profile_dwshuffle_x0_5", "threads=1", "tags_weight=1", "max_events=128"])
+    train_profile(paths["events"], paths["users"], paths["labels"], work / "profile_run", config, log=lambda _: None)
+    export_bundle(work / "profile_run", out, force=True, log=lambda _: None)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        return 2
+    root = Path(argv[0])
+    for task, make in (("intent", make_intent_bundle), ("profile", make_profile_bundle)):
+        target = root / task
+        if _is_current(target):
+            print(f"{target}: up to date")
+            continue
+        with tempfile.TemporaryDirectory() as work:
+            make(target, Path(work))
+        print(f"{target}: written")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

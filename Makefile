@@ -38,6 +38,30 @@ BUNDLES ?= build/test-bundles
 test-bundles: $(STAMP)
 	$(PY) tests/mobile/make_bundles.py $(BUNDLES)
 
+# android_demo: JVM tests of finlite-core against the bundles' golden.json + an API 23 compile check of the app
+# (installs Debian's kotlin/junit4 and fetches android.jar on first use; no Gradle; see android_demo/README.md)
+.PHONY: test-android
+test-android: test-bundles
+	android_demo/scripts/test_jvm.sh $(BUNDLES)
+
+# FinliteKit (ios_demo/) XCTests on Linux: a Debian trixie root with swiftlang, cached outside git in
+# ${FINLITE_CACHE:-~/.cache/finlite}/swift-trixie (built on first use, needs root), runs `swift test`.
+.PHONY: test-ios
+test-ios: test-bundles
+	ios_demo/scripts/test_swift.sh $(BUNDLES)
+
 clean:
 	rm -rf runs .pytest_cache
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
+
+# Emulated aarch64 (qemu-user) parity + deterministic instruction counts of bundles, not latency (docs/arm.md).
+# The aarch64 environment is built once into $FINLITE_CACHE/arm64 (default ~/.cache/finlite/arm64) (Debian packages + PyPI).
+ARM_BUNDLES ?= runs/quickstart/bundles/intent runs/quickstart/bundles/profile
+ARM_ARGS    ?=
+.PHONY: bench-arm bench-arm-smoke
+bench-arm: $(STAMP)
+	$(PY) -m finlite.bench.arm $(ARM_BUNDLES) --cpu all $(ARM_ARGS)
+
+# CI smoke (one small bundle, one CPU profile, gate against the committed baseline): ~5 min from a clean clone
+bench-arm-smoke: test-bundles
+	$(PY) -m finlite.bench.arm $(BUNDLES)/intent --smoke --cpu a76 --compare benchmarks/results/arm_baseline.json --max-regression 5 $(ARM_ARGS)

@@ -1,0 +1,56 @@
+package com.finlite.demo
+
+import android.app.Activity
+import android.os.Bundle
+import android.widget.ScrollView
+import android.widget.TextView
+import com.finlite.core.bundle.FinliteBundle
+import com.finlite.core.profile.Timestamps
+import java.util.concurrent.Executors
+
+/** Profile screen: runs the profile bundle on the built-in synthetic event log; stage, tags, top products. */
+class ProfileActivity : Activity() {
+    private val worker = Executors.newSingleThreadExecutor()
+    private lateinit var output: TextView
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        title = "finlite · customer profile"
+        val root = Ui.column(this)
+        output = Ui.text(this, 16f)
+        root.addView(output, Ui.fullWidth())
+        setContentView(ScrollView(this).apply { fitsSystemWindows = true; addView(root) }) // insets: edge-to-edge on API 35
+        output.text = "Scoring the synthetic user…"
+        worker.execute {
+            val text = try { score() } catch (e: Exception) {
+                "Cannot run assets/profile: ${e.message}\nRun android_demo/scripts/sync_bundle.sh first."
+            }
+            runOnUiThread { output.text = text }
+        }
+    }
+
+    private fun score(): String {
+        val bundle = FinliteBundle.load(AssetBundleSource(assets, "profile"))
+        val asOf = System.currentTimeMillis()
+        val events = SyntheticEventLog.events("demo_user", asOf)
+        ProfileScorer(bundle, application as ModelRunnerFactory, Ui.PRECISION).use { scorer ->
+            val timed = scorer.score(events, SyntheticEventLog.attributes("demo_user"), asOf)
+            val r = timed.value
+            val s = StringBuilder()
+            s.append("Synthetic user: ${events.size} events up to ${Timestamps.format(asOf)}\n\n")
+            s.append("Lifecycle stage: ${r.stage}\n")
+            for ((stage, p) in r.stageProbs) s.append("   $stage  ${Ui.percent(p.toDouble())}\n")
+            s.append("\nTags (independent scores)\n")
+            for ((tag, score) in r.tags) s.append("   $tag  ${Ui.percent(score)}\n")
+            s.append("\nTop products\n")
+            for (p in r.topProducts) s.append("   ${p.product}  ${Ui.percent(p.prob.toDouble())}\n")
+            s.append("\n${timed.summary()} · ${scorer.artifact.file}")
+            return s.toString()
+        }
+    }
+
+    override fun onDestroy() {
+        worker.shutdown()
+        super.onDestroy()
+    }
+}

@@ -26,7 +26,8 @@ steps for one user, given ``as_of_ms`` (the moment of the prediction, epoch mill
    negative timestamps). ``utc_offset_minutes`` is a spec field, default 480 (China Standard Time,
    UTC+8, no daylight saving): the hour is the user's wall-clock hour, not UTC.
 4. ``num`` (z = (v - mean) / std with the spec's constants, v computed in float64, then rounded to
-   float32):
+   float32). The raw ``amount``, ``dwell_ms``, ``age`` and ``tenure_days`` are float32 in the loaded
+   tables: round a parsed value to float32 first, then widen it to float64 for ``log1p``:
 
    - 0: z of ``log1p(|amount|)``; 1: 1 if amount is missing (NaN or infinite), and then column 0 is 0.
    - 2: z of ``log1p(dwell_ms)``; 3: 1 if dwell is missing (NaN, infinite or negative), then column 2 is 0.
@@ -233,7 +234,7 @@ class ProfileInputs:
     """The three model inputs of a batch of users (numpy; ``torch.from_numpy`` them for the model)."""
 
     cat: np.ndarray  # int32 (B, N, 4)
-    num: np.ndarray  # float32 (B, N, 5)
+    num: np.ndarray  # float32 (B, N, 6)
     static: np.ndarray  # float32 (B, S)
 
     def __len__(self) -> int:
@@ -567,6 +568,10 @@ class ProfileEncoder:
             "row_order": "row 0 = most recent event up to as_of_ms, then older ones; padding rows (all 0) at the end",
             "event_selection": f"events with ts_ms <= as_of_ms; the {n} most recent; ties: later table row first",
             "normalisation": "z = (log1p(v) - mean) / std in float64, rounded to float32; a missing value is 0 with its flag 1",
+            "attribute_vocabularies": {
+                "aum_bucket": vocab(AUM_BUCKETS),
+                "holdings": {"order": list(PRODUCTS), "note": "static columns holds_<product>, in this order"},
+            },
             "inputs": [
                 {"name": "cat", "dtype": "int32", "shape": ["batch", n, spec.cat_features], "columns": cat_cols},
                 {"name": "num", "dtype": "float32", "shape": ["batch", n, spec.num_features], "columns": num_cols},

@@ -9,11 +9,12 @@ STAMP  := $(VENV)/.finlite-installed
 # (>=2.6,<2.14) then keeps every other dependency from pulling a newer torch.
 TORCH  ?= torch==2.13.0
 
-.PHONY: install quickstart test test-bundles clean help
+.PHONY: install quickstart test test-bundles bench clean help
 
 help:
 	@echo "make quickstart   synthetic data -> train -> export -> verify -> runs/quickstart/REPORT.md"
-	@echo "make test         the test suite (creates .venv on first use)"
+	@echo "make test         the test suite, then make test-android and make test-ios (creates .venv on first use)"
+	@echo "make bench        benchmark suites -> benchmarks/results/ (blocks, pareto, runtimes; < 30 min on 2 cores)"
 	@echo "make clean        remove runs/ and caches (keeps .venv)"
 
 $(PY):
@@ -30,8 +31,10 @@ install: $(STAMP)
 quickstart: $(STAMP)
 	$(VENV)/bin/finlite quickstart --out runs/quickstart
 
+# the Python suite, then the mobile demos' tests against small bundles built by test-bundles
 test: $(STAMP)
 	$(PY) -m pytest -q
+	$(MAKE) --no-print-directory test-android test-ios
 
 # small intent + profile bundles the mobile demos' tests read (kept between runs while finlite's version is unchanged)
 BUNDLES ?= build/test-bundles
@@ -49,6 +52,19 @@ test-android: test-bundles
 .PHONY: test-ios
 test-ios: test-bundles
 	ios_demo/scripts/test_swift.sh $(BUNDLES)
+
+# benchmark suites (docs/benchmarks.md): installs the bench + executorch extras with
+# torch pinned; the runtimes suite needs the quickstart bundles (made first when missing)
+BENCH_STAMP := $(VENV)/.finlite-bench-installed
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install --quiet "$(TORCH)" -e ".[bench,executorch]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	@test -f runs/quickstart/bundles/intent/manifest.json || $(VENV)/bin/finlite quickstart --out runs/quickstart
+	@start=$$(date +%s); \
+	$(PY) benchmarks/blocks.py && $(PY) benchmarks/pareto.py && $(PY) benchmarks/runtimes.py; status=$$?; \
+	echo "make bench: $$(( $$(date +%s) - start )) s"; exit $$status
 
 clean:
 	rm -rf runs .pytest_cache

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .quickstart import QUICKSTART_PROFILE_USERS
+
 EPILOG_TRAIN = """examples:
   finlite train intent --data ../shared/data/banking77/train.csv --eval ../shared/data/banking77/test.csv --out runs/b77
   finlite train intent --data my.jsonl --text-column utterance --label-column intent --out runs/mine --set epochs=5 distill=false
@@ -18,6 +20,7 @@ EPILOG_TRAIN = """examples:
 EPILOG_EXPORT = """examples:
   finlite export runs/b77 --out bundles/b77
   finlite export runs/b77 --out bundles/b77 --formats tflite,tflite-int8 --force
+  finlite export runs/b77 --out bundles/b77 --formats tflite,tflite-int8,onnx,onnx-int8,executorch,executorch-int8   # + ExecuTorch .pte (pip install 'finlite[executorch]')
   finlite export runs/profile --out bundles/profile          # reads the events/users/labels files named in run.json
   finlite export runs/profile --out bundles/profile --events data/events.csv --users data/users.csv --labels data/labels.csv
 """
@@ -259,10 +262,20 @@ def _predict_profile(bundle, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    if getattr(args, "arm", False):
+        from .bench.arm.cli import run_arm
+
+        return run_arm(args)
+    from .bench.cli import run_bench
+
+    return run_bench(args)
+
+
 def _cmd_quickstart(args: argparse.Namespace) -> int:
     from .quickstart import run_quickstart
 
-    run_quickstart(Path(args.out), force=args.force)
+    run_quickstart(Path(args.out), force=args.force, profile_users=args.profile_users)
     return 0
 
 
@@ -340,7 +353,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("run_dir", help="folder written by 'finlite train'")
     export.add_argument("--out", required=True, help="bundle folder to create")
     export.add_argument("--name", help="bundle name in the manifest (default: the run folder's name)")
-    export.add_argument("--formats", default="tflite,tflite-int8,onnx,onnx-int8", help="comma-separated (default: all four)")
+    export.add_argument(
+        "--formats",
+        default="tflite,tflite-int8,onnx,onnx-int8",
+        help="comma-separated: tflite, tflite-int8, onnx, onnx-int8 (the default), executorch, executorch-int8 (XNNPACK .pte)",
+    )
     export.add_argument("--events", help="profile runs: events file (default: the one named in run.json)")
     export.add_argument("--users", help="profile runs: users file (default: the one named in run.json)")
     export.add_argument("--labels", help="profile runs: labels file, for the run's exact evaluation split (default: run.json's)")
@@ -360,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = sub.add_parser("predict", help="top intents for texts, or a user's profile, from a bundle", epilog=EPILOG_PREDICT, formatter_class=fmt)
     predict.add_argument("--bundle", required=True)
-    predict.add_argument("--runtime", choices=("litert", "onnx"), default="litert")
+    predict.add_argument("--runtime", choices=("litert", "onnx", "executorch"), default="litert")
     predict.add_argument("--precision", choices=("fp32", "int8"), default="fp32")
     predict.add_argument("--top-k", type=int, default=3)
     predict.add_argument("--events", help="profile bundles: events file (.csv or .parquet)")
@@ -370,9 +387,20 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("text", nargs="*", help="intent bundles: texts to classify")
     predict.set_defaults(func=_cmd_predict)
 
+    from .bench.arm.cli import add_arm_arguments
+    from .bench.cli import EPILOG as EPILOG_BENCH
+    from .bench.cli import add_bench_arguments
+
+    bench = sub.add_parser("bench", help="latency, memory and size of a bundle's artifacts on every runtime", epilog=EPILOG_BENCH, formatter_class=fmt)
+    add_bench_arguments(bench)
+    add_arm_arguments(bench)
+    bench.set_defaults(func=_cmd_bench)
+
     quick = sub.add_parser("quickstart", help="synthetic data → train → export → verify → report", epilog=EPILOG_QUICKSTART, formatter_class=fmt)
     quick.add_argument("--out", default="runs/quickstart", help="output folder (default runs/quickstart)")
     _add_force(quick, "an earlier quickstart in --out")
+    quick.add_argument("--profile-users", type=int, default=QUICKSTART_PROFILE_USERS, metavar="N",
+                       help=f"size of the synthetic population for the profile part (default {QUICKSTART_PROFILE_USERS:,})")
     quick.set_defaults(func=_cmd_quickstart)
     return parser
 
@@ -381,6 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import FinliteError
 
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded by commands that log their command line
     handler: Callable[[argparse.Namespace], int] = args.func
     try:
         return handler(args)

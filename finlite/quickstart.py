@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import time
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from .errors import FinliteError
@@ -27,82 +29,152 @@ def _step(title: str) -> float:
     return time.perf_counter()
 
 
-def run_quickstart(out: Path, force: bool = False) -> Path:
-    """Run the whole intent pipeline on the built-in synthetic data; return the report path."""
+QUICKSTART_PROFILE_USERS = 4000  # synthetic population of the profile part (keeps it within ~3 minutes)
+GOLDEN_TEXT = "帮我transfer 500块到妈妈的卡"
+
+
+def run_quickstart(out: Path, force: bool = False, profile_users: int = QUICKSTART_PROFILE_USERS) -> Path:
+    """Run the intent and the profile pipelines on the built-in synthetic data; return the report path."""
+    if profile_users < 100:
+        raise FinliteError(f"--profile-users must be at least 100 (got {profile_users}): fewer leave no held-out users to check")
+    out = Path(out)
+    _prepare(out, force)
+    intent = _intent_pipeline(out)
+    profile = _profile_pipeline(out, profile_users)
+    report = out / "REPORT.md"
+    report.write_text(_render_report(intent, profile), encoding="utf-8")
+    print(f"\nreport    {report}")
+    print(f"try:      finlite predict --bundle {intent['bundle']} \"我的信用卡怎么还款\"")
+    print(f"          finlite predict --bundle {profile['bundle']} --events {profile['data']['events']} --users {profile['data']['users']} --user {profile['example_user']}")
+    failed = [f"{part['task']}/{g['file']}" for part in (intent, profile) for g in part["golden"] if not g["passed"]]
+    if failed:
+        raise FinliteError(f"golden check failed for {', '.join(failed)} (see {report})")
+    return report
+
+
+def _latencies(bundle, inputs: tuple) -> dict:
     from .bench.latency import measure_latency
-    from .data.synth_intent import generate_intent_corpus, split_corpus, write_csv
+
+    latency = {}
+    for art in bundle.artifacts:
+        runner = bundle.runner(art["file"])
+        latency[art["file"]] = measure_latency(lambda: runner.run(*inputs), runs=300, warmup=30)
+    return latency
+
+
+def _train_and_export(out: Path, task: str, what: str, train: Callable[[Path], dict], timings: dict) -> tuple[Path, dict, Path, dict]:
+    """Steps 2 and 3 of a task: train into runs/<task>, export to bundles/<task>; (run, metrics, bundle, manifest)."""
     from .export.bundle import export_bundle
+
+    start = _step(f"{task} 2/4: {what}")
+    run_dir = out / "runs" / task
+    metrics = train(run_dir)
+    timings["train"] = time.perf_counter() - start
+    start = _step(f"{task} 3/4: export ONNX + TFLite (fp32, int8) with parity checks")
+    bundle_dir = out / "bundles" / task
+    manifest = export_bundle(run_dir, bundle_dir)
+    timings["export"] = time.perf_counter() - start
+    return run_dir, metrics, bundle_dir, manifest
+
+
+def _intent_pipeline(out: Path) -> dict:
+    from .data.synth_intent import generate_intent_corpus, split_corpus, write_csv
     from .runtime.bundle import Bundle, check_golden, evaluate_artifacts
     from .training.config import IntentTrainConfig
     from .training.intent import train_intent
 
-    out = Path(out)
-    _prepare(out, force)
     timings: dict[str, float] = {}
-    start = _step("1/4 synthetic bilingual banking intent corpus")
-    data_dir = out / "data"
+    start = _step("intent 1/4: synthetic bilingual banking intent corpus")
+    data_dir = out / "data" / "intent"
     train_rows, eval_rows = split_corpus(generate_intent_corpus(seed=0), eval_fraction=0.2, seed=0)
     write_csv(train_rows, data_dir / "train.csv")
     write_csv(eval_rows, data_dir / "eval.csv")
     print(f"{len(train_rows)} training / {len(eval_rows)} evaluation examples → {data_dir}")
     timings["data"] = time.perf_counter() - start
 
-    start = _step("2/4 train (teachers, then the distilled depthwise-separable + shuffle student)")
-    run_dir = out / "runs" / "intent"
-    metrics = train_intent(data_dir / "train.csv", data_dir / "eval.csv", run_dir, IntentTrainConfig())
-    timings["train"] = time.perf_counter() - start
+    run_dir, metrics, bundle_dir, manifest = _train_and_export(
+        out, "intent", "train (teachers, then the distilled depthwise-separable + shuffle student)",
+        lambda run: train_intent(data_dir / "train.csv", data_dir / "eval.csv", run, IntentTrainConfig()), timings)
 
-    start = _step("3/4 export ONNX + TFLite (fp32, int8) with parity checks")
-    bundle_dir = out / "bundles" / "intent"
-    manifest = export_bundle(run_dir, bundle_dir)
-    timings["export"] = time.perf_counter() - start
-
-    start = _step("4/4 verify the bundle and time each artifact (batch 1, 1 thread)")
+    start = _step("intent 4/4: verify the bundle and time each artifact (batch 1, 1 thread)")
     bundle = Bundle(bundle_dir)
     golden = check_golden(bundle)
     accuracy = evaluate_artifacts(bundle, [r.text for r in eval_rows], [r.label for r in eval_rows])
-    sample = bundle.encoder.encode_batch(["帮我transfer 500块到妈妈的卡"])
-    latency = {}
-    for art in bundle.artifacts:
-        runner = bundle.runner(art["file"])
-        latency[art["file"]] = measure_latency(lambda: runner.run(sample), runs=300, warmup=30)
+    latency = _latencies(bundle, (bundle.encoder.encode_batch([GOLDEN_TEXT]),))
     timings["verify"] = time.perf_counter() - start
+    return {"task": "intent", "bundle": bundle_dir, "run": run_dir, "data": {"train": data_dir / "train.csv", "eval": data_dir / "eval.csv"},
+            "manifest": manifest, "metrics": metrics, "golden": golden, "quality": accuracy, "latency": latency, "timings": timings}
 
-    report = out / "REPORT.md"
-    report.write_text(_render_report(manifest, metrics, golden, accuracy, latency, timings), encoding="utf-8")
-    failed = [g["file"] for g in golden if not g["passed"]]
-    print(f"\ndata      {data_dir}\nrun       {run_dir}\nbundle    {bundle_dir}\nreport    {report}")
-    print(f"try:      finlite predict --bundle {bundle_dir} \"我的信用卡怎么还款\"")
-    if failed:
-        raise FinliteError(f"golden check failed for {', '.join(failed)} (see {report})")
-    return report
+
+def _profile_pipeline(out: Path, users: int) -> dict:
+    from .data.events import load_attributes, load_events
+    from .data.profile_labels import load_profile_labels
+    from .data.synth_profile import generate_population, write_population
+    from .runtime.bundle import Bundle, check_golden, evaluate_profile_artifacts
+    from .training.config import ProfileTrainConfig
+    from .training.profile import split_user_ids, train_profile
+
+    timings: dict[str, float] = {}
+    start = _step(f"profile 1/4: synthetic population of {users:,} users (events, attributes, ground-truth labels)")
+    paths = write_population(generate_population(users, seed=0), out / "data" / "profile")
+    print(f"events {paths['events']}, users {paths['users']}, labels {paths['labels']}")
+    timings["data"] = time.perf_counter() - start
+
+    config = ProfileTrainConfig()
+    run_dir, metrics, bundle_dir, manifest = _train_and_export(
+        out, "profile", "train the multi-task network (distilled from out-of-fold HistGradientBoosting predictions), "
+        "and the HistGradientBoosting baseline on the same split",
+        lambda run: train_profile(paths["events"], paths["users"], paths["labels"], run, config), timings)
+
+    start = _step("profile 4/4: verify the bundle on the held-out users and time each artifact (batch 1, 1 thread)")
+    bundle = Bundle(bundle_dir)
+    golden = check_golden(bundle)
+    events, attrs, labels = load_events(paths["events"]), load_attributes(paths["users"]), load_profile_labels(paths["labels"])
+    _, held = split_user_ids(labels.user_ids, config.eval_fraction, config.seed)
+    as_of = metrics["data"]["as_of_ms"]
+    quality = evaluate_profile_artifacts(bundle, events, attrs, labels.subset(held), as_of)
+    latency = _latencies(bundle, bundle.encode_profile(events, attrs, held[:1], as_of))
+    timings["verify"] = time.perf_counter() - start
+    return {"task": "profile", "bundle": bundle_dir, "run": run_dir, "data": paths, "manifest": manifest, "metrics": metrics,
+            "golden": golden, "quality": quality, "latency": latency, "timings": timings, "example_user": held[0]}
 
 
 def _pct(value) -> str:
     return "n/a" if value is None else f"{100 * value:.2f}%"
 
 
-def _render_report(manifest: dict, metrics: dict, golden: list[dict], accuracy: list[dict], latency: dict, timings: dict) -> str:
-    ev = metrics["eval"]
-    sizes = manifest["files"]
-    acc = {a["file"]: a for a in accuracy}
-    gold = {g["file"]: g for g in golden}
+def _latency_cell(lat) -> str:
+    return f"{lat.p50_ms:.3f} / {lat.p90_ms:.3f} / {lat.p99_ms:.3f}"
+
+
+def _artifact_rows(part: dict, quality_cells) -> list[str]:
+    """One Markdown row per artifact: size, parity, golden, the task's quality cells, latency."""
+    from .export.parity import format_agreement
+
+    manifest, sizes = part["manifest"], part["manifest"]["files"]
+    quality = {q["file"]: q for q in part["quality"]}
+    golden = {g["file"]: g for g in part["golden"]}
     rows = []
     for art in manifest["artifacts"]:
-        f = art["file"]
-        lat = latency[f]
+        f, parity = art["file"], art["parity"]
         rows.append(
-            f"| `{f}` | {sizes[f]['bytes'] / 1e6:.3f} MB | {art['parity']['max_abs_diff']:.2e} | {art['parity']['top1_agreement']:.4f} | "
-            f"{'pass' if gold[f]['passed'] else 'FAIL'} | {_pct(acc[f]['accuracy'])} | {_pct(acc[f]['accuracy_with_oos_rule'])} | "
-            f"{lat.p50_ms:.3f} / {lat.p90_ms:.3f} / {lat.p99_ms:.3f} |"
+            f"| `{f}` | {sizes[f]['bytes'] / 1e6:.3f} MB | {parity['max_abs_diff']:.2e} | {format_agreement(parity)} | "
+            f"{'pass' if golden[f]['passed'] else 'FAIL'} | {' | '.join(quality_cells(quality[f]))} | {_latency_cell(part['latency'][f])} |"
         )
+    return rows
+
+
+def _times(part: dict) -> str:
+    t = part["timings"]
+    return f"{', '.join(f'{k} {v:.0f} s' for k, v in t.items())}; total {sum(t.values()):.0f} s"
+
+
+def _render_intent(part: dict) -> str:
+    metrics, manifest = part["metrics"], part["manifest"]
+    ev = metrics["eval"]
+    rows = _artifact_rows(part, lambda q: (_pct(q["accuracy"]), _pct(q["accuracy_with_oos_rule"])))
     teachers = ", ".join(f"{t['model']} (val {_pct(t['val']['accuracy'])})" for t in metrics["train"]["teachers"]) or "none"
-    return f"""# finlite quickstart report
-
-Machine: {platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}, finlite {__version__}.
-Reproduce: `make quickstart` (or `finlite quickstart --out DIR`).
-
-## Training (synthetic bilingual corpus, PyTorch fp32)
+    return f"""## Intent: synthetic bilingual corpus
 Model `{metrics['model']['name']}`: {metrics['model']['params']:,} parameters, {metrics['model']['macs']:,} MACs per query.
 Teachers for distillation: {teachers}. Best epoch {metrics['train']['best_epoch']}.
 
@@ -111,20 +183,54 @@ Teachers for distillation: {teachers}. Best epoch {metrics['train']['best_epoch'
 | eval ({ev['n']} texts, {ev['n_oos']} out-of-scope) | {_pct(ev['accuracy'])} | {_pct(ev['macro_f1'])} | {_pct(ev['in_scope_accuracy'])} | {_pct(ev['oos_recall'])} |
 
 Out-of-scope threshold {metrics['oos']['threshold']:.4f} ({metrics['oos']['method']} calibration on the validation split).
-
-## Artifacts
 Parity: PyTorch vs artifact on {manifest['artifacts'][0]['parity']['n']} held-out texts never used for tracing or calibration.
-Latency: batch 1, 1 thread, {next(iter(latency.values())).runs} timed calls after warm-up, this machine (ms p50 / p90 / p99).
 
-| file | size | max abs Δ logit | top-1 agreement | golden | eval accuracy | with out-of-scope rule | latency ms |
+| file | size | max abs Δ logit | top-1 agreement | golden | eval accuracy | with out-of-scope rule | latency ms p50 / p90 / p99 |
 |---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-## Time
-{', '.join(f'{k} {v:.0f} s' for k, v in timings.items())}; total {sum(timings.values()):.0f} s.
-
-## Files
-- bundle: `bundles/intent/` (manifest.json, labels.txt, preprocess.json, golden.json, MODEL_CARD.md, models)
-- run: `runs/intent/` (model.pt, run.json, metrics.json)
-- data: `data/train.csv`, `data/eval.csv`
+Time: {_times(part)}. Files: `bundles/intent/`, `runs/intent/`, `data/intent/`.
 """
+
+
+def _render_profile(part: dict) -> str:
+    metrics, manifest = part["metrics"], part["manifest"]
+    net, base = metrics["eval"], metrics.get("baseline")
+
+    def line(name: str, m: dict) -> str:
+        return (f"| {name} | {m['lifecycle_macro_f1']:.4f} | {_pct(m['lifecycle_accuracy'])} | {m['tag_auroc_mean']:.4f} | "
+                f"{m['product_recall@3']:.4f} | {m['product_ndcg@3']:.4f} |")
+
+    table = [line(f"network `{metrics['model']['name']}`", net)] + ([line("HistGradientBoosting on per-user aggregates", base)] if base else [])
+    rows = _artifact_rows(part, lambda q: (f"{q['lifecycle_macro_f1']:.4f}", f"{q['tag_auroc_mean']:.4f}", f"{q['product_recall@3']:.4f}"))
+    data = metrics["data"]
+    return f"""## Profile: synthetic population ({data['users']:,} users, {data['events']:,} events)
+Model `{metrics['model']['name']}`: {metrics['model']['params']:,} parameters, {metrics['model']['macs']:,} MACs per user.
+Best epoch {metrics['train']['best_epoch']}. Held-out users (never seen in training), PyTorch fp32:
+
+| model | lifecycle macro-F1 | lifecycle accuracy | mean tag AUROC | product Recall@3 | product NDCG@3 |
+|---|---|---|---|---|---|
+{chr(10).join(table)}
+
+Parity: PyTorch vs artifact on {manifest['artifacts'][0]['parity']['n']} held-out users; top-1 = lifecycle stage.
+Quality columns: the same held-out users through each artifact.
+
+| file | size | max abs Δ logit | top-1 agreement | golden | lifecycle macro-F1 | mean tag AUROC | Recall@3 | latency ms p50 / p90 / p99 |
+|---|---|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Time: {_times(part)}. Files: `bundles/profile/`, `runs/profile/`, `data/profile/`.
+"""
+
+
+def _render_report(intent: dict, profile: dict) -> str:
+    runs = next(iter(intent["latency"].values())).runs
+    total = sum(sum(part["timings"].values()) for part in (intent, profile))
+    return f"""# finlite quickstart report
+
+Machine: {platform.machine()}, {platform.system()} {platform.release()}, {os.cpu_count()} cores, Python {platform.python_version()}, finlite {__version__}.
+Reproduce: `make quickstart` (or `finlite quickstart --out DIR`). Latency: batch 1, 1 thread, {runs} timed calls after
+warm-up, on this machine (compare artifacts within this report, not across machines or runs). Total time {total:.0f} s.
+
+{_render_intent(intent)}
+{_render_profile(profile)}"""

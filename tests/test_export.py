@@ -178,7 +178,8 @@ def test_int8_top1_agreement(kind, model, data, artifacts):
     result = check_parity(model, runner_for(artifacts[kind]), data["heldout"], artifact=kind, **INT8_TOLERANCE)
     assert result.n >= 64
     assert result.passed, result
-    assert result.tolerance == {"max_abs_diff": None, "min_top1": 0.99}
+    assert result.tolerance == {"max_abs_diff": None, "min_top1": 0.99, "decisive_margin": 0.2, "min_top1_all": 0.95}
+    assert result.top1_agreement >= 0.95 and result.top1_agreement_decisive >= 0.99 and result.decisive_n <= result.n
     assert np.isfinite(result.max_abs_diff)  # reported even though not checked
 
 
@@ -237,11 +238,11 @@ class _TwoInputs(nn.Module):
 
 
 class _FixedRunner:
-    def __init__(self, out: np.ndarray):
-        self.out = out
+    def __init__(self, out: np.ndarray, inputs: int = 2):
+        self.out, self.inputs = out, inputs
 
     def run(self, *inputs: np.ndarray) -> np.ndarray:
-        assert len(inputs) == 2
+        assert len(inputs) == self.inputs
         return self.out
 
 
@@ -266,6 +267,30 @@ def test_multi_input_helpers_and_top1_columns():
     assert first.passed and first.top1_columns == [0, 2] and first.max_abs_diff == pytest.approx(100.0)
     second = check_parity(model, _FixedRunner(moved), (tokens, extra), artifact="x", top1_columns=(1, 3), max_abs_diff=None, min_top1=1.0)
     assert not second.passed and second.top1_agreement == 0.0
+
+
+class _Rows(nn.Module):
+    """Returns its float input unchanged: the reference outputs are the input rows."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+def test_decisive_margin_ignores_near_ties_but_not_decisive_flips():
+    # 100 rows: 90 decisive (gap 1.0), 10 near-ties (gap 0.1)
+    reference = np.zeros((100, 3), dtype=np.float32)
+    reference[:, 0] = 1.0
+    reference[90:, 1] = 0.9
+    near_tie_flips = reference.copy()
+    near_tie_flips[90:, 1] = 1.1  # all 10 near-ties flip: 90% overall agreement
+    tol = {"max_abs_diff": None, "min_top1": 0.99, "decisive_margin": 0.2}
+    result = check_parity(_Rows(), _FixedRunner(near_tie_flips, 1), reference, artifact="x", **tol)
+    assert result.passed and result.decisive_n == 90 and result.top1_agreement_decisive == 1.0 and result.top1_agreement == 0.9
+    assert not check_parity(_Rows(), _FixedRunner(near_tie_flips, 1), reference, artifact="x", min_top1_all=0.95, **tol).passed
+    decisive_flip = reference.copy()
+    decisive_flip[0, 2] = 2.0  # one decisive flip of 90: 98.9% < 99%
+    result = check_parity(_Rows(), _FixedRunner(decisive_flip, 1), reference, artifact="x", **tol)
+    assert not result.passed and result.top1_agreement_decisive == pytest.approx(89 / 90)
 
 
 def test_runner_for_rejects_unknown_extension(tmp_path):

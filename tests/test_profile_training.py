@@ -11,7 +11,9 @@ from finlite.data.loaders import DataError
 from finlite.data.profile_labels import load_profile_labels
 from finlite.data.synth_profile import generate_population, write_population
 from finlite.training.config import ProfileTrainConfig, apply_overrides
-from finlite.training.profile import split_user_ids, train_profile
+import torch
+
+from finlite.training.profile import N_LIFE, N_PRODUCTS, N_TAGS, ProfileTask, baseline_soft_targets, split_user_ids, train_profile
 from finlite.training.profile_baseline import user_aggregates
 
 
@@ -68,6 +70,33 @@ def test_short_profile_training_learns_and_reports_the_baseline(population, tmp_
     assert set(on_disk) >= {"eval", "baseline", "model", "train", "data"}
     run = json.loads((tmp_path / "run" / "run.json").read_text())
     assert run["task"] == "profile" and run["preprocess"]["profile"]["format"] == "finlite.profile/1"
+
+
+def test_baseline_soft_targets_are_out_of_fold_distributions(population):
+    events, attrs = load_events(population / "events.csv"), load_attributes(population / "users.csv")
+    labels = load_profile_labels(population / "labels.csv")
+    as_of = int(events.ts_ms.max()) + 1
+    life, tags, products = baseline_soft_targets(events, attrs, labels, as_of, seed=0, folds=3, log=lambda _: None)
+    assert life.shape == (600, N_LIFE) and tags.shape == (600, N_TAGS) and products.shape == (600, N_PRODUCTS)
+    np.testing.assert_allclose(life.sum(1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(products.sum(1), 1.0, atol=1e-5)
+    assert tags.min() >= 0.0 and tags.max() <= 1.0
+    # out of fold: the teacher is right more often than chance but far from memorising its own labels
+    agreement = np.mean(life.argmax(1) == labels.lifecycle)
+    assert 0.4 < agreement < 0.98
+
+
+def test_profile_loss_mixes_labels_and_teacher_by_distill_weight():
+    g = torch.Generator().manual_seed(0)
+    outputs = torch.randn(8, N_LIFE + N_TAGS + N_PRODUCTS, generator=g)
+    labels = (torch.randint(0, N_LIFE, (8,), generator=g), torch.rand(8, N_TAGS, generator=g), torch.randint(0, N_PRODUCTS, (8,), generator=g))
+    teacher = (torch.softmax(torch.randn(8, N_LIFE, generator=g), 1), torch.rand(8, N_TAGS, generator=g), torch.softmax(torch.randn(8, N_PRODUCTS, generator=g), 1))
+    plain = ProfileTask(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0"]))
+    mixed = ProfileTask(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0.25"]))
+    hard, soft = plain.loss(outputs, labels), plain._loss(outputs, *teacher)
+    assert plain.loss(outputs, (*labels, *teacher)) == pytest.approx(hard.item())  # distill 0: teacher ignored
+    assert mixed.loss(outputs, (*labels, *teacher)).item() == pytest.approx(0.75 * hard.item() + 0.25 * soft.item(), rel=1e-6)
+    assert soft.item() != pytest.approx(hard.item())
 
 
 def test_train_profile_cli_errors_are_one_line(population, tmp_path, capsys):

@@ -1,6 +1,6 @@
 """``finlite export``: a trained run → a verified bundle the app teams embed.
 
-A bundle is a folder: the artifacts (ONNX / TFLite, fp32 / int8), ``labels.txt``,
+A bundle is a folder: the artifacts (ONNX / TFLite, fp32 / int8; ExecuTorch ``.pte`` on request), ``labels.txt``,
 ``preprocess.json``, ``golden.json`` (raw inputs → model inputs → expected outputs per artifact),
 ``MODEL_CARD.md`` and ``manifest.json`` (sha256 of every other file, inputs/outputs, metrics,
 parity results, post-processing). It is written to a temporary folder and moved into place only
@@ -48,7 +48,7 @@ PROFILE_MAX_PARITY_USERS = 1024
 class ArtifactKind:
     key: str  # the --formats name
     file: str
-    format: str  # "onnx" or "tflite"
+    format: str  # "onnx", "tflite" or "executorch"
     precision: str  # "fp32" or "int8"
 
 
@@ -57,8 +57,10 @@ ARTIFACT_KINDS = (
     ArtifactKind("tflite-int8", "model.int8.tflite", "tflite", "int8"),
     ArtifactKind("onnx", "model.onnx", "onnx", "fp32"),
     ArtifactKind("onnx-int8", "model.int8.onnx", "onnx", "int8"),
+    ArtifactKind("executorch", "model.pte", "executorch", "fp32"),  # opt-in: needs finlite[executorch]
+    ArtifactKind("executorch-int8", "model.int8.pte", "executorch", "int8"),
 )
-DEFAULT_FORMATS = tuple(k.key for k in ARTIFACT_KINDS)
+DEFAULT_FORMATS = ("tflite", "tflite-int8", "onnx", "onnx-int8")
 
 
 class ExportError(FinliteError):
@@ -151,7 +153,7 @@ class _ProfileSource:
     Calibration: up to 256 of the run's training users. Parity: the run's evaluation users (topped up
     with its validation users when there are fewer than 256; at most 1024) — neither was used to fit
     the weights nor to calibrate. The split is the one training made: read from samples.json
-    (``calibration_users`` / ``holdout_users``) when the run has it, else re-derived from the labels
+    (``calibration_users`` / ``validation_users`` / ``holdout_users``) when the run has it, else re-derived from the labels
     file and the run's seed and fractions exactly as ``train_profile`` does.
 
     int8 artifacts keep the ``stem`` in float besides the head: its input concatenates the event
@@ -282,7 +284,8 @@ def _profile_split(run_dir: Path, info: RunInfo, labels_path, events, attrs, log
             held = list(recorded["holdout_users"])
             if labels is not None and not set(held) <= set(labels.user_ids):
                 labels = None
-            return list(recorded["calibration_users"]), [], held, labels, f"{SAMPLES} holdout_users"
+            validation = list(recorded.get("validation_users", []))
+            return list(recorded["calibration_users"]), validation, held, labels, f"{SAMPLES} holdout_users"
     config = info.train_config
     eval_fraction, val_fraction, seed = float(config.get("eval_fraction", 0.2)), float(config.get("val_fraction", 0.1)), int(config.get("seed", 0))
     if labels is not None:
@@ -302,6 +305,20 @@ _SOURCES = {"intent": _IntentSource, "profile": _ProfileSource}
 # --- artifacts -------------------------------------------------------------------------------------------
 
 
+def _describe_parity(parity, limits: bool = False) -> str:
+    """'max |Δ| …, top-1 agreement …[ (decisive …)]', with the required values when ``limits``."""
+    tol = parity.tolerance
+
+    def need(key: str, prefix: str = ">= ") -> str:
+        return f" (needs {prefix}{tol[key]})" if limits and tol.get(key) is not None else ""
+
+    text = f"max |Δ logit| {parity.max_abs_diff:.3g}{need('max_abs_diff', '<= ')}, top-1 agreement {parity.top1_agreement:.4f}"
+    if parity.top1_agreement_decisive is None:
+        return text + need("min_top1")
+    return (text + need("min_top1_all") + f", on the {parity.decisive_n} decisive samples (top-2 gap >= "
+            f"{tol['decisive_margin']}) {parity.top1_agreement_decisive:.4f}" + need("min_top1"))
+
+
 def _export_artifact(
     kind: ArtifactKind,
     model: torch.nn.Module,
@@ -314,7 +331,14 @@ def _export_artifact(
 ) -> None:
     from . import export_onnx, export_tflite, export_tflite_int8, quantize_onnx_int8
 
-    if kind.key == "tflite":
+    if kind.format == "executorch":
+        from .executorch_export import export_executorch, export_executorch_int8
+
+        if kind.precision == "fp32":
+            export_executorch(model, trace, path)
+        else:
+            export_executorch_int8(model, trace, path, float_modules=float_modules)
+    elif kind.key == "tflite":
         export_tflite(model, trace, path, input_names=names)
     elif kind.key == "tflite-int8":
         export_tflite_int8(model, calibration, path, input_names=names, float_modules=float_modules)
@@ -330,15 +354,23 @@ def _export_artifact(
             source.unlink()
 
 
-def _io_details(runner) -> dict:
-    def describe(items: list[dict]) -> list[dict]:
-        return [{"name": d["name"], "dtype": str(np.dtype(d["dtype"])), "shape": [s if isinstance(s, int) else -1 for s in d["shape"]]} for d in items]
+def _io_details(runner, input_names: tuple[str, ...] | None = None) -> dict:
+    """Inputs / outputs of an artifact; ``input_names`` replace the runner's (a .pte keeps none)."""
 
-    return {"inputs": describe(runner.input_details()), "outputs": describe(runner.output_details())}
+    def describe(items: list[dict], names: tuple[str, ...] | None = None) -> list[dict]:
+        return [{"name": names[i] if names else d["name"], "dtype": str(np.dtype(d["dtype"])), "shape": [s if isinstance(s, int) else -1 for s in d["shape"]]} for i, d in enumerate(items)]
+
+    return {"inputs": describe(runner.input_details(), input_names), "outputs": describe(runner.output_details())}
 
 
-def _quantization(source, n_calibration: int) -> dict:
+def _quantization(kind: ArtifactKind, source, n_calibration: int) -> dict:
     """How an int8 artifact was made (recorded in the manifest)."""
+    if kind.format == "executorch":
+        return {
+            "method": "dynamic int8 (PT2E, XNNPACKQuantizer): per-channel int8 weights, activations quantized per inference; per-row int8 embedding tables",
+            "calibration_samples": 0,
+            "float": ["pooling and element-wise ops", *(f"module {m!r}" for m in source.int8_float_modules)],
+        }
     return {
         "method": "static int8, per-channel weights, min/max-calibrated per-tensor activations",
         "calibration_samples": n_calibration,
@@ -352,10 +384,6 @@ def _golden_tolerance(kind: ArtifactKind, logits: np.ndarray) -> dict:
         return {"logits_atol": 1e-4, "top1": "equal"}
     # Quantised kernels may round differently on other CPUs: allow a few output steps.
     return {"logits_atol": round(max(0.05, 0.02 * float(np.abs(logits).max())), 4), "top1": "equal"}
-
-
-FP32 = {"max_abs_diff": 1e-4, "min_top1": 1.0}
-INT8 = {"max_abs_diff": None, "min_top1": 0.99}
 
 
 def export_bundle(
@@ -373,7 +401,7 @@ def export_bundle(
     unless ``force``; writes nothing at ``out_dir`` when a parity check fails.
 
     ``events`` / ``users`` / ``labels`` (profile runs only) replace the files named in run.json."""
-    from . import check_parity, reference_logits, runner_for
+    from . import FP32_TOLERANCE, INT8_TOLERANCE, check_parity, reference_logits, runner_for
 
     run_dir, out_dir = Path(run_dir), Path(out_dir)
     kinds = _kinds(formats)
@@ -402,20 +430,11 @@ def export_bundle(
                 warnings.simplefilter("ignore", DeprecationWarning)
                 _export_artifact(kind, model, path, trace, source.calibration, fp32_onnx, names, source.int8_float_modules)
             runner = runner_for(path, threads=1)
-            tol = FP32 if kind.precision == "fp32" else INT8
+            tol = FP32_TOLERANCE if kind.precision == "fp32" else INT8_TOLERANCE
             parity = check_parity(model, runner, source.parity, artifact=kind.file, top1_columns=outputs.top1_columns, **tol)
-            log(
-                f"  parity on {parity.n} held-out samples: max |Δ logit| {parity.max_abs_diff:.2e}, "
-                f"top-1 agreement ({outputs.top1_head}) {parity.top1_agreement:.4f} → {'pass' if parity.passed else 'FAIL'}"
-            )
+            log(f"  parity on {parity.n} held-out samples: {_describe_parity(parity)} → {'pass' if parity.passed else 'FAIL'}")
             if not parity.passed:
-                limit = parity.tolerance.get("max_abs_diff")
-                raise ExportError(
-                    f"{kind.file}: parity check failed on {parity.n} held-out samples: top-1 agreement "
-                    f"{parity.top1_agreement:.4f} (needs {parity.tolerance['min_top1']}), max |Δ| {parity.max_abs_diff:.3g}"
-                    + (f" (needs <= {limit})" if limit is not None else "")
-                    + "; nothing was written"
-                )
+                raise ExportError(f"{kind.file}: parity check failed on {parity.n} held-out samples: {_describe_parity(parity, limits=True)}; nothing was written")
             logits = runner.run(*source.golden_inputs)
             golden_outputs[kind.file] = {"logits": logits, "tolerance": _golden_tolerance(kind, logits)}
             artifacts.append(
@@ -423,8 +442,8 @@ def export_bundle(
                     "file": kind.file,
                     "format": kind.format,
                     "precision": kind.precision,
-                    **_io_details(runner),
-                    **({"quantization": _quantization(source, len(source.calibration[0]))} if kind.precision == "int8" else {}),
+                    **_io_details(runner, names if kind.format == "executorch" else None),
+                    **({"quantization": _quantization(kind, source, len(source.calibration[0]))} if kind.precision == "int8" else {}),
                     "parity": asdict(parity),
                     **source.quality(runner.run(*source.parity)),
                 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..training.checkpoint import RunInfo
+from .parity import format_agreement
 
 
 def _pct(value) -> str:
@@ -15,7 +16,7 @@ def render_model_card(manifest: dict, info: RunInfo) -> str:
     eval_name = "evaluation file" if metrics.get("eval") else "validation split"
     rows = "\n".join(
         f"| `{a['file']}` | {a['format']} | {a['precision']} | {a['parity']['max_abs_diff']:.2e} | "
-        f"{a['parity']['top1_agreement']:.4f} | {_pct(a['holdout_accuracy'])} |"
+        f"{format_agreement(a['parity'])} | {_pct(a['holdout_accuracy'])} |"
         for a in manifest["artifacts"]
     )
     post = manifest["postprocess"]
@@ -103,7 +104,7 @@ def render_profile_model_card(manifest: dict, info: RunInfo) -> str:
     holdout = metrics.get("holdout") or {}
     art_rows = "\n".join(
         f"| `{a['file']}` | {a['format']} | {a['precision']} | {a['parity']['max_abs_diff']:.2e} | "
-        f"{a['parity']['top1_agreement']:.4f} | {_num((a.get('holdout') or {}).get('lifecycle_macro_f1'))} |"
+        f"{format_agreement(a['parity'])} | {_num((a.get('holdout') or {}).get('lifecycle_macro_f1'))} |"
         for a in manifest["artifacts"]
     )
     spec = info.preprocess["profile"]

@@ -14,6 +14,7 @@ onnx, onnxscript and onnxruntime are imported inside the functions only.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import warnings
 from pathlib import Path
@@ -57,6 +58,8 @@ def export_onnx(
     """
     import onnx
 
+    # torch.onnx warns that torchvision's detection ops cannot be registered: we use none of them
+    logging.getLogger("torch.onnx._internal.exporter._registration").setLevel(logging.ERROR)
     arrays = model_arrays(as_input_tuple(sample))
     names = check_input_names(input_names, model, len(arrays))
     n = batch_size_of(arrays)

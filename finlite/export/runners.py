@@ -1,4 +1,4 @@
-"""Run exported artifacts (.onnx, .tflite) from numpy: ``runner.run(*inputs) -> logits (N, C)``.
+"""Run exported artifacts (.onnx, .tflite, .pte) from numpy: ``runner.run(*inputs) -> logits (N, C)``.
 
 One API for every task: the model's inputs are passed positionally, in the model's argument order
 (``run(ids)`` for intent models, ``run(cat, num, static)`` for profile models); every array has the
@@ -7,11 +7,14 @@ batch on axis 0 and all batch sizes must agree. Arrays are cast to each input's 
 arrays" (the exporters' ``sample`` / ``calibration`` arguments) into a tuple.
 
 Used by parity checks, the bundle loader and benchmarks. The runtimes (onnxruntime,
-ai-edge-litert) are imported when a runner is created, not when this module is imported.
+ai-edge-litert, executorch) are imported when a runner is created, not when this module is imported.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -72,13 +75,17 @@ def _check_count(inputs: tuple, names: list[str]) -> None:
 
 
 class OnnxRunner:
-    """onnxruntime session on CPU with ``threads`` intra-op threads (sequential execution)."""
+    """onnxruntime session on CPU with ``threads`` intra-op threads (sequential execution).
+    ``spinning=False`` stops idle intra-op threads from busy-waiting (benchmarks that interleave
+    runtimes on few cores)."""
 
-    def __init__(self, path: str | Path, threads: int = 1):
+    def __init__(self, path: str | Path, threads: int = 1, spinning: bool = True):
         import onnxruntime as ort
 
         self.path = Path(path)
         options = ort.SessionOptions()
+        if not spinning:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -192,20 +199,106 @@ class LiteRTRunner:
         return np.concatenate([self._invoke(tuple(arrays), slice(i, i + step)) for i in range(0, n, step)], axis=0)
 
 
+# ExecuTorch ScalarType codes → numpy dtypes (the ones a finlite model can take or return).
+_ET_DTYPES = {0: np.uint8, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.int64, 6: np.float32, 7: np.float64, 11: np.bool_}
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Silence file descriptor 2 (ExecuTorch's C++ runtime logs every thread-pool reset there)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def set_executorch_threads(threads: int) -> None:
+    """Size ExecuTorch's (process-wide) XNNPACK thread pool, when it differs."""
+    from executorch.extension.pybindings import portable_lib
+
+    if portable_lib._threadpool_get_thread_count() != threads:
+        with _native_stderr_silenced():
+            portable_lib._unsafe_reset_threadpool(threads)
+
+
+class ExecuTorchRunner:
+    """ExecuTorch ``.pte`` program (method ``forward``) with ``threads`` threads in XNNPACK's pool.
+
+    The thread pool is process-wide: :meth:`run` resizes it to this runner's ``threads`` when another
+    runner changed it. The files from :mod:`finlite.export.executorch_export` have a fixed batch of 1:
+    ``run`` loops over rows, like :class:`LiteRTRunner`.
+    """
+
+    def __init__(self, path: str | Path, threads: int = 1):
+        import torch
+        from executorch.runtime import Runtime
+
+        self.path = Path(path)
+        self.threads = threads
+        self._torch = torch
+        set_executorch_threads(threads)
+        with _native_stderr_silenced():
+            self.program = Runtime.get().load_program(str(self.path))
+            self.method = self.program.load_method("forward")
+        meta = self.method.metadata
+        self._in = [meta.input_tensor_meta(i) for i in range(meta.num_inputs())]
+        self._out = [meta.output_tensor_meta(i) for i in range(meta.num_outputs())]
+        self.input_names = [f"input_{i}" for i in range(len(self._in))]  # a .pte keeps no input names
+        self._inputs = [(np.dtype(_ET_DTYPES[m.dtype()]), tuple(int(x) for x in m.sizes())) for m in self._in]
+        self._batch = self._inputs[0][1][0]
+
+    def _describe(self, metas: list, prefix: str) -> list[dict]:
+        return [{"name": f"{prefix}_{i}", "dtype": np.dtype(_ET_DTYPES[m.dtype()]), "shape": tuple(int(x) for x in m.sizes())} for i, m in enumerate(metas)]
+
+    def input_details(self) -> list[dict]:
+        return self._describe(self._in, "input")
+
+    def output_details(self) -> list[dict]:
+        return self._describe(self._out, "output")
+
+    def call(self, *tensors) -> np.ndarray:
+        """One ``forward`` on torch tensors of the program's shapes (no checks: for timing loops)."""
+        return self.method.execute(list(tensors))[0].numpy()
+
+    def run(self, *inputs: np.ndarray) -> np.ndarray:
+        """Outputs ``(N, C)`` for inputs in the model's order (see the module doc)."""
+        _check_count(inputs, self.input_names)
+        set_executorch_threads(self.threads)
+        arrays = [np.ascontiguousarray(a, dtype=dtype) for (dtype, _), a in zip(self._inputs, inputs)]
+        for name, (_, shape), a in zip(self.input_names, self._inputs, arrays):
+            if a.shape[1:] != shape[1:]:
+                raise ValueError(f"input {name!r}: shape {a.shape[1:]} does not match the program's {shape[1:]}")
+        n, step = batch_size(arrays), self._batch
+        if n % step:
+            raise ValueError(f"batch {n} is not a multiple of the program's fixed batch {step}")
+        tensors = [self._torch.from_numpy(a) for a in arrays]
+        if n == 0:
+            return np.zeros((0, *self._out[0].sizes()[1:]), dtype=np.float32)
+        return np.concatenate([self.call(*(t[i : i + step] for t in tensors)) for i in range(0, n, step)], axis=0)
+
+
 def _signature_name(tensor_name: str) -> str:
     """``serving_default_cat:0`` → ``cat`` (litert-torch names inputs after the traced kwargs)."""
     name = tensor_name.split(":")[0]
     return name.removeprefix("serving_default_")
 
 
-def runner_for(path: str | Path, threads: int = 1) -> OnnxRunner | LiteRTRunner:
-    """A runner chosen by file extension: ``.onnx`` → :class:`OnnxRunner`, ``.tflite`` → :class:`LiteRTRunner`."""
+def runner_for(path: str | Path, threads: int = 1) -> OnnxRunner | LiteRTRunner | ExecuTorchRunner:
+    """A runner chosen by file extension: ``.onnx`` → :class:`OnnxRunner`, ``.tflite`` →
+    :class:`LiteRTRunner`, ``.pte`` → :class:`ExecuTorchRunner`."""
     suffix = Path(path).suffix.lower()
     if suffix == ".onnx":
         return OnnxRunner(path, threads=threads)
     if suffix == ".tflite":
         return LiteRTRunner(path, threads=threads)
-    raise ValueError(f"no runner for {suffix or 'files without extension'!r} (expected .onnx or .tflite)")
+    if suffix == ".pte":
+        return ExecuTorchRunner(path, threads=threads)
+    raise ValueError(f"no runner for {suffix or 'files without extension'!r} (expected .onnx, .tflite or .pte)")
 
 
 def default_input_names(model: Any, count: int) -> tuple[str, ...]:

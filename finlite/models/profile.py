@@ -63,6 +63,13 @@ class ProfileNetConfig:
     blocks: str = "dwshuffle"  # key of intent.BLOCKS
     stages: Sequence[tuple[str, int, int]] = PROFILE_STAGES
     dropout: float = 0.2
+    # Count-aware pooling: also the sums over the sequence of the block output and of a pointwise
+    # "event counter" branch, divided by the constant count_norm (not by the tensor's length: padding
+    # adds 0, so trimming trailing padding changes nothing). Max and masked-mean pooling are blind to
+    # how many events there are; sums see counts (e.g. logins in the last 4 weeks).
+    count_pool: bool = True
+    counter_dim: int = 32
+    count_norm: float = 128.0
 
     @property
     def channels(self) -> int:
@@ -129,7 +136,11 @@ class ProfileNet(nn.Module):
             nn.Linear(config.static_dim, config.static_dim),
             nn.ReLU(inplace=True),
         )
-        self.trunk = nn.Sequential(nn.Linear(2 * channels + config.static_dim, channels), nn.ReLU(inplace=True))
+        pooled = 2 * channels + config.static_dim
+        if config.count_pool:
+            self.counter = nn.Sequential(nn.Conv1d(config.event_dim, config.counter_dim, 1), nn.ReLU(inplace=True))
+            pooled += channels + config.counter_dim
+        self.trunk = nn.Sequential(nn.Linear(pooled, channels), nn.ReLU(inplace=True))
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(channels, config.num_outputs)
 
@@ -145,14 +156,19 @@ class ProfileNet(nn.Module):
             ),
             dim=2,
         )  # (B, N, event_dim)
-        x = self.stem(events.transpose(1, 2)) * mask  # (B, C, N)
+        events = events.transpose(1, 2)  # (B, event_dim, N)
+        x = self.stem(events) * mask  # (B, C, N)
+        counts = self.counter(events) * mask if self.config.count_pool else None
         for block in self.blocks:
             x = block(x, mask)
             if block.stride > 1:
                 mask = mask[:, :, :: block.stride]
         # Block outputs are >= 0 (ReLU) and 0 at padding, so a plain max is the masked max; a user
         # without events pools to zeros and is described by the static features alone.
-        pooled = torch.cat((x.amax(dim=2), masked_mean(x, mask, dim=2), self.static_mlp(static)), dim=1)
+        parts = [x.amax(dim=2), masked_mean(x, mask, dim=2), self.static_mlp(static)]
+        if counts is not None:  # both are 0 at padding
+            parts += [x.sum(dim=2) / self.config.count_norm, counts.sum(dim=2) / self.config.count_norm]
+        pooled = torch.cat(parts, dim=1)
         return self.head(self.dropout(self.trunk(pooled)))
 
     def split(self, logits: torch.Tensor) -> dict[str, torch.Tensor]:

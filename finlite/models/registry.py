@@ -61,6 +61,13 @@ def intent_stdconv_x1_0(num_classes: int, **kwargs) -> IntentNet:
     return _intent("stdconv", 1.0, num_classes, **kwargs)
 
 
+@register_model("intent_gru", task="intent")
+def intent_gru(num_classes: int, **kwargs) -> nn.Module:
+    from .gru import GRUIntentNet
+
+    return GRUIntentNet(num_classes, **kwargs)
+
+
 @register_model("intent_bag", task="intent")
 def intent_bag(num_classes: int, **kwargs) -> BagNet:
     return BagNet(num_classes, **kwargs)

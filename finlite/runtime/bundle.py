@@ -20,7 +20,7 @@ from ..export.bundle import BUNDLE_FORMAT, MANIFEST, sha256_file
 from ..export.postprocess import TaskOutputs, decide, task_outputs
 from ..training.metrics import softmax
 
-RUNTIMES = {"litert": "tflite", "onnx": "onnx"}
+RUNTIMES = {"litert": "tflite", "onnx": "onnx", "executorch": "executorch"}
 GOLDEN_FLOAT_ATOL = 1e-6  # re-encoded float inputs vs golden.json
 
 

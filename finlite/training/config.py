@@ -80,6 +80,9 @@ class ProfileTrainConfig:
     max_events: int = 128
     utc_offset_minutes: int = 480
     baseline: bool = True  # also fit the HistGradientBoosting baseline on the same split
+    # Weight of soft targets from out-of-fold HistGradientBoosting predictions on the training users
+    # (0 = off): the network also learns what the hand-crafted per-user aggregates reveal.
+    distill_baseline: float = 0.8
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -17,7 +17,7 @@ from ..data.profile_features import ProfileEncoder, ProfileSpec, fit_normalisati
 from ..data.profile_labels import ProfileLabels, load_profile_labels
 from ..models import count_macs, count_params, get_model
 from . import distributed
-from .checkpoint import METRICS, RunInfo, save_run
+from .checkpoint import METRICS, SAMPLES, RunInfo, save_run
 from .config import ProfileTrainConfig, write_json
 from .metrics import auroc, macro_f1, ndcg_at_k, recall_at_k, softmax
 from .profile_baseline import fit_baseline, user_aggregates
@@ -56,21 +56,30 @@ def split_heads(outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 class ProfileTask:
     """Weighted sum of lifecycle cross-entropy, tag binary cross-entropy (soft targets) and
-    next-product cross-entropy. Targets: ``(lifecycle, tags, next_product)``."""
+    next-product cross-entropy. Targets: ``(lifecycle, tags, next_product)``, optionally followed by
+    a teacher's ``(lifecycle probabilities, tag scores, product probabilities)``: then the loss is
+    ``(1 - distill) × loss(labels) + distill × loss(teacher)``."""
 
     selection = ("score",)
 
     def __init__(self, config: ProfileTrainConfig):
         self.weights = (config.lifecycle_weight, config.tags_weight, config.products_weight)
+        self.distill = config.distill_baseline
 
-    def loss(self, outputs: torch.Tensor, targets: Sequence[torch.Tensor]) -> torch.Tensor:
-        life, tags, products = targets
+    def _loss(self, outputs: torch.Tensor, life: torch.Tensor, tags: torch.Tensor, products: torch.Tensor) -> torch.Tensor:
+        """Cross-entropies against class indices or probability rows (F.cross_entropy takes both)."""
         w_life, w_tags, w_products = self.weights
         return (
             w_life * F.cross_entropy(outputs[:, :N_LIFE], life)
             + w_tags * F.binary_cross_entropy_with_logits(outputs[:, N_LIFE : N_LIFE + N_TAGS], tags)
             + w_products * F.cross_entropy(outputs[:, N_LIFE + N_TAGS :], products)
         )
+
+    def loss(self, outputs: torch.Tensor, targets: Sequence[torch.Tensor]) -> torch.Tensor:
+        hard = self._loss(outputs, *targets[:3])
+        if len(targets) < 6 or self.distill <= 0:
+            return hard
+        return (1.0 - self.distill) * hard + self.distill * self._loss(outputs, *targets[3:6])
 
     def evaluate(self, outputs: np.ndarray, targets: Sequence[np.ndarray]) -> dict[str, float]:
         labels = ProfileLabels([], targets[0], targets[1], targets[2])
@@ -119,6 +128,9 @@ def train_profile(
     spec = fit_normalisation(events, attrs, as_of_ms, ProfileSpec(max_events=config.max_events, utc_offset_minutes=config.utc_offset_minutes))
     encoder = ProfileEncoder(spec)
     train, val, evaluation = (_arrays(encoder, events, attrs, labels.subset(u), as_of_ms) for u in (fit_users, val_users, held))
+    if config.distill_baseline > 0:
+        teacher = baseline_soft_targets(events, attrs, labels.subset(fit_users), as_of_ms, config.seed, log=log)
+        train = ArraySplit(train.inputs, (*train.targets, *teacher))
     kwargs = {
         "num_lifecycle": N_LIFE,
         "num_tags": N_TAGS,
@@ -162,8 +174,26 @@ def train_profile(
     if distributed.rank() == 0:
         save_run(out_dir, model, info)
         write_json(out_dir / METRICS, metrics)
+        # the exporter calibrates int8 on training users and checks parity on exactly these held-out users
+        write_json(out_dir / SAMPLES, {"calibration_users": fit_users, "validation_users": val_users, "holdout_users": held})
     distributed.barrier()
     return metrics
+
+
+def baseline_soft_targets(events, attrs, labels: ProfileLabels, as_of_ms: int, seed: int, folds: int = 5, log: Log = print) -> tuple[np.ndarray, ...]:
+    """Out-of-fold HistGradientBoosting predictions for the users of ``labels`` — lifecycle and product
+    probabilities, tag scores (float32) — each user's from a baseline fitted on the other folds, so the
+    network learns what the aggregates reveal, not the baseline's fit to that user's own label."""
+    start = time.perf_counter()
+    x, _ = user_aggregates(events, attrs, labels.user_ids, as_of_ms)
+    fold = np.random.default_rng(seed).permutation(len(x)) % folds
+    life, tags, products = np.zeros((len(x), N_LIFE)), np.zeros((len(x), N_TAGS)), np.zeros((len(x), N_PRODUCTS))
+    for k in range(folds):
+        fit_rows, out_rows = fold != k, fold == k
+        models = fit_baseline(x[fit_rows], labels.lifecycle[fit_rows], labels.tags[fit_rows], labels.next_product[fit_rows], N_LIFE, N_PRODUCTS, seed)
+        life[out_rows], tags[out_rows], products[out_rows] = models.predict(x[out_rows])
+    log(f"teacher: out-of-fold HistGradientBoosting predictions for {len(x)} training users ({folds} folds, {time.perf_counter() - start:.0f} s)")
+    return life.astype(np.float32), tags.astype(np.float32), products.astype(np.float32)
 
 
 def _baseline(events, attrs, labels: ProfileLabels, kept: list[str], held: list[str], as_of_ms: int, seed: int, log: Log) -> dict:

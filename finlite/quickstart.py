@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
@@ -112,7 +113,8 @@ def _profile_pipeline(out: Path, users: int) -> dict:
     from .data.synth_profile import generate_population, write_population
     from .runtime.bundle import Bundle, check_golden, evaluate_profile_artifacts
     from .training.config import ProfileTrainConfig
-    from .training.profile import split_user_ids, train_profile
+    from .training.checkpoint import SAMPLES
+    from .training.profile import train_profile
 
     timings: dict[str, float] = {}
     start = _step(f"profile 1/4: synthetic population of {users:,} users (events, attributes, ground-truth labels)")
@@ -130,7 +132,7 @@ def _profile_pipeline(out: Path, users: int) -> dict:
     bundle = Bundle(bundle_dir)
     golden = check_golden(bundle)
     events, attrs, labels = load_events(paths["events"]), load_attributes(paths["users"]), load_profile_labels(paths["labels"])
-    _, held = split_user_ids(labels.user_ids, config.eval_fraction, config.seed)
+    held = json.loads((run_dir / SAMPLES).read_text(encoding="utf-8"))["holdout_users"]  # the split training made
     as_of = metrics["data"]["as_of_ms"]
     quality = evaluate_profile_artifacts(bundle, events, attrs, labels.subset(held), as_of)
     latency = _latencies(bundle, bundle.encode_profile(events, attrs, held[:1], as_of))

@@ -4,18 +4,19 @@
 
 Models are deliberately tiny (a few epochs on the built-in synthetic data, ~1 minute in all): the demos'
 tests check preprocessing, post-processing and manifest handling against each bundle's golden.json, which
-holds whatever the model computes; accuracy does not matter here. A folder that already holds a complete
-bundle of the same finlite version is kept, so re-runs are fast.
+holds whatever the model computes; accuracy does not matter here. A bundle is rebuilt whenever the finlite
+sources or this script changed since it was written (a sha256 over them, kept in OUT_DIR/<task>.sources), so
+a change to the Python preprocessing always reaches the demos' tests; otherwise it is kept and re-runs are fast.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import sys
 import tempfile
 from pathlib import Path
 
-from finlite import __version__
+import finlite
 from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
 from finlite.data.synth_profile import generate_population, write_population
 from finlite.export.bundle import export_bundle
@@ -24,11 +25,18 @@ from finlite.training.intent import train_intent
 from finlite.training.profile import train_profile
 
 
-def _is_current(bundle_dir: Path) -> bool:
-    manifest = bundle_dir / "manifest.json"
-    if not manifest.exists():
-        return False
-    return json.loads(manifest.read_text(encoding="utf-8")).get("finlite_version") == __version__
+def sources_digest() -> str:
+    """sha256 over the finlite package's Python sources and this script (paths and contents)."""
+    package = Path(finlite.__file__).resolve().parent
+    digest = hashlib.sha256()
+    files = [(str(p.relative_to(package)), p) for p in sorted(package.rglob("*.py"))] + [("make_bundles.py", Path(__file__))]
+    for name, path in files:
+        digest.update(name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _is_current(bundle_dir: Path, stamp: Path, digest: str) -> bool:
+    return (bundle_dir / "manifest.json").exists() and stamp.exists() and stamp.read_text(encoding="utf-8").strip() == digest
 
 
 def make_intent_bundle(out: Path, work: Path) -> None:
@@ -53,13 +61,16 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     root = Path(argv[0])
+    digest = sources_digest()
     for task, make in (("intent", make_intent_bundle), ("profile", make_profile_bundle)):
-        target = root / task
-        if _is_current(target):
+        target, stamp = root / task, root / f"{task}.sources"
+        if _is_current(target, stamp, digest):
             print(f"{target}: up to date")
             continue
+        stamp.unlink(missing_ok=True)
         with tempfile.TemporaryDirectory() as work:
             make(target, Path(work))
+        stamp.write_text(digest + "\n", encoding="utf-8")
         print(f"{target}: written")
     return 0
 

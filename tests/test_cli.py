@@ -88,3 +88,21 @@ def test_synth_intent_writes_and_refuses_to_overwrite(tmp_path, capsys):
     assert (tmp_path / "train.csv").read_bytes() == before
     code, _, _ = _run(argv + ["--seed", "9", "--force"], capsys)
     assert code == 0 and (tmp_path / "train.csv").read_bytes() != before
+
+
+@pytest.mark.parametrize("flags, expected", [(["--set", "threads=1"], "1"), (["--threads", "2"], "2"), ([], None)])
+def test_threads_setting_becomes_the_openmp_default_before_torch_loads(flags, expected):
+    """scikit-learn's HistGradientBoosting runs on torch's OpenMP runtime: only OMP_NUM_THREADS, set
+    before torch is imported, keeps it at the requested thread count."""
+    code = (
+        "import os, sys\n"
+        "os.environ.pop('OMP_NUM_THREADS', None)\n"
+        "from finlite.cli import build_parser, _default_openmp_threads\n"
+        f"args = build_parser().parse_args(['train', 'profile', '--events', 'e', '--users', 'u', '--labels', 'l', '--out', 'o', *{flags!r}])\n"
+        "args.argv = ['train']\n"
+        "_default_openmp_threads(args)\n"
+        "assert 'torch' not in sys.modules\n"
+        "print(os.environ.get('OMP_NUM_THREADS'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == str(expected)

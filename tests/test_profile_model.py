@@ -11,6 +11,7 @@ from finlite.data.event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
 from finlite.data.profile_features import ProfileEncoder, ProfileSpec
 from finlite.models import (
     OUTPUT_LAYOUT,
+    Tally,
     ProfileNet,
     ProfileNetConfig,
     count_macs,
@@ -73,6 +74,7 @@ def test_forward_backward(name):
     assert all(g is not None and torch.isfinite(g).all() for g in grads.values())
     assert all(grads[f"{e}.weight"].abs().sum() > 0 for e in ("event_type", "page", "product", "hour", "num_proj"))
     assert grads["static_mlp.0.weight"].abs().sum() > 0
+    assert all(grads[f"tally.{p}"].abs().sum() > 0 for p in ("scale", "shift", "proj.0.weight"))  # the time windows learn
     # the padding rows of the embeddings never learn
     assert all(grads[f"{e}.weight"][0].abs().sum() == 0 for e in ("event_type", "page", "product", "hour"))
 
@@ -186,3 +188,31 @@ def test_config_validation():
         ProfileNet(ProfileNetConfig(static_features=S, stages=(("lstm", 3, 1),)))
     with pytest.raises(ValueError, match=">= 1"):
         ProfileNet(ProfileNetConfig(static_features=0))
+
+
+def test_tally_counts_each_id_overall_and_in_time_windows():
+    """log(1 + count) per id: over all real events, and over a window that keeps events with elapsed < 0."""
+    tally = Tally((4, 3), windows=1, dim=8)
+    tally.proj = nn.Identity()
+    with torch.no_grad():
+        tally.scale.fill_(-100.0)  # sigmoid(-100 * elapsed): 1 for recent (elapsed < 0), 0 for older events
+        tally.shift.fill_(0.0)
+    # one user: event ids 1, 1, 2, 3 (pages 2, 2, 1, 1), the first and third recent; then padding
+    cat = torch.tensor([[[1, 2], [1, 2], [2, 1], [3, 1], [0, 0], [0, 0]]])
+    elapsed = torch.tensor([[-1.0, 1.0, -0.5, 2.0, -3.0, -3.0]])
+    counts = (torch.exp(tally(cat, elapsed)) - 1.0).reshape(4 + 3, 2)  # (id, [all, window])
+    expected = torch.tensor([[0, 0], [2, 1], [1, 1], [1, 0], [0, 0], [2, 1], [2, 1]], dtype=torch.float32)
+    assert torch.allclose(counts, expected, atol=1e-4), counts
+
+
+def test_runs_recorded_before_tallies_rebuild_the_old_architecture():
+    from finlite.training.checkpoint import RunInfo
+
+    old_kwargs = {**HEADS, "static_features": S, "num_features": SPEC.num_features, "dropout": 0.2}
+    info = RunInfo(task="profile", model="profile_dwshuffle_x0_5", model_kwargs=old_kwargs, labels=[], preprocess={}, train_config={})
+    old = info.build_model()
+    assert not old.config.count_log and old.config.tally_windows == 0 and not hasattr(old, "tally")
+    new = build("profile_dwshuffle_x0_5")
+    assert new.config.count_log and new.config.tally_windows == 3
+    assert count_params(new) > count_params(old)
+    old.load_state_dict(ProfileNet(old.config).state_dict())  # strict: the same parameter names

@@ -70,6 +70,8 @@ def test_short_profile_training_learns_and_reports_the_baseline(population, tmp_
     assert set(on_disk) >= {"eval", "baseline", "model", "train", "data"}
     run = json.loads((tmp_path / "run" / "run.json").read_text())
     assert run["task"] == "profile" and run["preprocess"]["profile"]["format"] == "finlite.profile/1"
+    # the network options are recorded, so a later change of their defaults cannot change how this run is rebuilt
+    assert {k: run["model_kwargs"][k] for k in ("count_log", "tally_windows")} == {"count_log": config.count_log, "tally_windows": config.tally_windows}
 
 
 def test_baseline_soft_targets_are_out_of_fold_distributions(population):
@@ -93,10 +95,13 @@ def test_profile_loss_mixes_labels_and_teacher_by_distill_weight():
     teacher = (torch.softmax(torch.randn(8, N_LIFE, generator=g), 1), torch.rand(8, N_TAGS, generator=g), torch.softmax(torch.randn(8, N_PRODUCTS, generator=g), 1))
     plain = ProfileTask(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0"]))
     mixed = ProfileTask(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0.25"]))
+    all_heads = ProfileTask(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0.25", "distill_tags=true"]))
     hard, soft = plain.loss(outputs, labels), plain._loss(outputs, *teacher)
+    soft_label_tags = plain._loss(outputs, teacher[0], labels[1], teacher[2])  # the default: tags from the labels
     assert plain.loss(outputs, (*labels, *teacher)) == pytest.approx(hard.item())  # distill 0: teacher ignored
-    assert mixed.loss(outputs, (*labels, *teacher)).item() == pytest.approx(0.75 * hard.item() + 0.25 * soft.item(), rel=1e-6)
-    assert soft.item() != pytest.approx(hard.item())
+    assert mixed.loss(outputs, (*labels, *teacher)).item() == pytest.approx(0.75 * hard.item() + 0.25 * soft_label_tags.item(), rel=1e-6)
+    assert all_heads.loss(outputs, (*labels, *teacher)).item() == pytest.approx(0.75 * hard.item() + 0.25 * soft.item(), rel=1e-6)
+    assert len({round(v.item(), 5) for v in (hard, soft, soft_label_tags)}) == 3
 
 
 def test_train_profile_cli_errors_are_one_line(population, tmp_path, capsys):

@@ -161,6 +161,9 @@ class _ProfileSource:
     one int8 range for both (step ~0.03) leaves a typical embedding value a handful of levels. Measured on profile_dwshuffle_x1_0 (600
     evaluation users): mean |Δ logit| 0.027 → 0.021 (TFLite), 0.031 → 0.026 (ONNX); lifecycle
     top-1 flips 7 → 3 and 5 → 4 — without it the TFLite file failed the 99% parity check.
+    The ``tally`` branch (event counts, ~0.05 M MACs) stays float too: its bmm sums up to 128 one-hot
+    rows, and one int8 scale for counts of 0 … 128 makes the rare events' counts — the ones that tell
+    dormant users apart — vanish.
     """
 
     int8_float_modules: tuple[str, ...] = ("stem",)
@@ -173,6 +176,8 @@ class _ProfileSource:
         from .golden import PROFILE_HELD_OUT_EXAMPLES, encode_profile_cases, iso_ms, profile_golden_cases, read_raw_rows
 
         self.info = info
+        if getattr(model, "tally", None) is not None:
+            self.int8_float_modules = ("stem", "tally")
         paths = {key: data.get(key) or info.data.get(key) for key in ("events", "users", "labels")}
         missing = [key for key in ("events", "users") if not paths[key] or not Path(paths[key]).is_file()]
         if missing:

@@ -80,6 +80,20 @@ def _num(value, digits: int = 4) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
+def _tallies(info: RunInfo) -> str:
+    windows = info.model_kwargs.get("tally_windows", 0)
+    return f"counts of each event type, page and product over them and over {windows} learned time windows, " if windows else ""
+
+
+def _offsets_note(info: RunInfo) -> str:
+    if not info.train_config.get("tune_lifecycle_offsets"):
+        return ""
+    return (
+        "\nThe stage is the argmax of the lifecycle columns: per-stage offsets chosen for macro-F1 on the "
+        "validation users are already in the output bias, so do not re-weight the stage probabilities."
+    )
+
+
 def render_profile_model_card(manifest: dict, info: RunInfo) -> str:
     """MODEL_CARD.md of a profile bundle."""
     metrics = manifest["metrics"]
@@ -129,10 +143,10 @@ read them as scores to rank and threshold, not as calibrated probabilities.
 ## Model
 `{info.model}` — {manifest['model'].get('params', 0):,} parameters, {manifest['model'].get('macs', 0):,} MACs per user
 (embeddings of event type / page / product / hour, depthwise-separable 1-D convolutions and
-ShuffleNet-style units over the last {spec['max_events']} events, an MLP of the static features, one
-linear layer for all heads). Inputs `cat`, `num`, `static` are built as `preprocess.json`
+ShuffleNet-style units over the last {spec['max_events']} events, {_tallies(info)}an MLP of the static
+features, one linear layer for all heads). Inputs `cat`, `num`, `static` are built as `preprocess.json`
 describes (spec `{spec['format']}`, event schema `{spec['event_schema']}`, hour of day at UTC offset
-{spec['utc_offset_minutes']} minutes). Output: one `logits` row, columns {post['layout']}.
+{spec['utc_offset_minutes']} minutes). Output: one `logits` row, columns {post['layout']}.{_offsets_note(info)}
 
 ## Data
 Trained on `{data.get('events')}` / `{data.get('users')}` with labels `{data.get('labels')}`

@@ -23,6 +23,6 @@ __all__ = [
     "register_model",
 ]
 
-from .profile import OUTPUT_LAYOUT, ProfileNet, ProfileNetConfig, split_outputs  # noqa: E402
+from .profile import OUTPUT_LAYOUT, ProfileNet, ProfileNetConfig, Tally, split_outputs  # noqa: E402
 
-__all__ += ["OUTPUT_LAYOUT", "ProfileNet", "ProfileNetConfig", "split_outputs"]
+__all__ += ["OUTPUT_LAYOUT", "ProfileNet", "ProfileNetConfig", "Tally", "split_outputs"]

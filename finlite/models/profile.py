@@ -5,8 +5,10 @@ page, product, hour + 1; 0 = padding), ``num`` float ``(B, N, 6)`` and ``static`
 The four categorical fields are embedded and concatenated with a linear projection of ``num``; a
 pointwise conv stem and a stack of 1-D blocks (the intent network's depthwise-separable + shuffle
 blocks, or the standard-conv baseline) run over the event sequence with the mask
-``cat[..., 0] != 0``; masked max + mean pooling is concatenated with an MLP of ``static`` and a small
-trunk feeds ONE linear layer whose output holds all heads (:func:`OUTPUT_LAYOUT`)::
+``cat[..., 0] != 0``; masked max + mean pooling and log-scaled sums ("how many", which max and mean
+cannot see) are concatenated with an MLP of ``static`` and the :class:`Tally` branch (exact counts of
+each event type, page and product over all events and over learned time windows), and a small trunk
+feeds ONE linear layer whose output holds all heads (:func:`OUTPUT_LAYOUT`)::
 
     logits (B, num_lifecycle + num_tags + num_products) = [lifecycle | tags | products]
 
@@ -21,9 +23,11 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..data.event_schema import EVENT_TYPES, FIRST_ID, LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, PAGES, PRODUCTS, TAGS
+from ..data.profile_features import NUM_COLUMNS
 from .intent import BLOCKS, make_divisible, masked_mean
 from .layers import conv_bn
 
@@ -70,6 +74,15 @@ class ProfileNetConfig:
     count_pool: bool = True
     counter_dim: int = 32
     count_norm: float = 128.0
+    # log(1 + sum) instead of sum / count_norm: rates and trends are ratios of counts, which a log
+    # turns into differences the trunk's linear layers can form.
+    count_log: bool = True
+    # Tallies: exact counts of each event type, page and product over the whole sequence and over
+    # ``tally_windows`` learned soft time windows (sigmoid of the elapsed-time feature), as
+    # log(1 + count), then a Linear + ReLU of width tally_dim. The per-user aggregates a gradient
+    # boosting baseline is fed, computed inside the network (0 = off).
+    tally_windows: int = 3
+    tally_dim: int = 64
 
     @property
     def channels(self) -> int:
@@ -82,6 +95,11 @@ class ProfileNetConfig:
     @property
     def num_outputs(self) -> int:
         return self.num_lifecycle + self.num_tags + self.num_products
+
+
+# What runs written before ``count_log`` and ``tally_windows`` existed were trained with: their
+# run.json's model_kwargs lack both keys, and the defaults changed (see RunInfo.build_model).
+PRE_TALLY_KWARGS = {"count_log": False, "tally_windows": 0}
 
 
 def OUTPUT_LAYOUT(config: ProfileNetConfig) -> dict[str, list[int]]:  # noqa: N802 - a layout "constant" per config
@@ -97,6 +115,31 @@ def split_outputs(logits: torch.Tensor, config: ProfileNetConfig) -> dict[str, t
     if logits.shape[-1] != config.num_outputs:
         raise ValueError(f"expected {config.num_outputs} output columns, got {logits.shape[-1]}")
     return {name: logits[..., start:stop] for name, (start, stop) in OUTPUT_LAYOUT(config).items()}
+
+
+class Tally(nn.Module):
+    """log(1 + count) of every id of the first categorical fields, over all events and over learned
+    soft time windows ``sigmoid(scale * elapsed + shift)``, followed by Linear + ReLU."""
+
+    def __init__(self, vocabs: Sequence[int], windows: int, dim: int):
+        super().__init__()
+        self.vocabs = tuple(vocabs)
+        for i, vocab in enumerate(self.vocabs):
+            self.register_buffer(f"one_hot_{i}", torch.eye(vocab), persistent=False)
+        # elapsed is the z-scored log of the event's age: recent events are negative. Windows start
+        # at about 7, 14 and 28 days for the usual constants (z of -1.3 .. 0) and are learned.
+        self.scale = nn.Parameter(torch.full((windows,), -4.0))
+        self.shift = nn.Parameter(torch.linspace(-1.3, 0.0, windows) * 4.0)
+        self.proj = nn.Sequential(nn.Linear(sum(self.vocabs) * (windows + 1), dim), nn.ReLU(inplace=True))
+
+    def forward(self, cat: torch.Tensor, elapsed: torch.Tensor) -> torch.Tensor:
+        mask = (cat[:, :, 0] != 0).to(elapsed.dtype).unsqueeze(2)  # (B, N, 1)
+        weights = torch.cat((mask, torch.sigmoid(elapsed.unsqueeze(2) * self.scale + self.shift) * mask), dim=2)  # (B, N, W+1)
+        one_hot = torch.cat(
+            [F.embedding(cat[:, :, i], getattr(self, f"one_hot_{i}")) for i in range(len(self.vocabs))], dim=2
+        )  # (B, N, V)
+        counts = torch.bmm(one_hot.transpose(1, 2), weights)  # (B, V, W+1)
+        return self.proj(torch.log(counts.flatten(1) + 1.0))
 
 
 def _embedding(rows: int, dim: int) -> nn.Embedding:
@@ -136,11 +179,15 @@ class ProfileNet(nn.Module):
             nn.Linear(config.static_dim, config.static_dim),
             nn.ReLU(inplace=True),
         )
-        pooled = 2 * channels + config.static_dim
+        pooled = 2 * channels + config.static_dim + (config.tally_dim if config.tally_windows > 0 else 0)
         if config.count_pool:
             self.counter = nn.Sequential(nn.Conv1d(config.event_dim, config.counter_dim, 1), nn.ReLU(inplace=True))
             pooled += channels + config.counter_dim
         self.trunk = nn.Sequential(nn.Linear(pooled, channels), nn.ReLU(inplace=True))
+        if config.tally_windows > 0:
+            self.tally = Tally(
+                (config.event_type_vocab, config.page_vocab, config.product_vocab), config.tally_windows, config.tally_dim
+            )
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(channels, config.num_outputs)
 
@@ -167,9 +214,14 @@ class ProfileNet(nn.Module):
         # without events pools to zeros and is described by the static features alone.
         parts = [x.amax(dim=2), masked_mean(x, mask, dim=2), self.static_mlp(static)]
         if counts is not None:  # both are 0 at padding
-            parts += [x.sum(dim=2) / self.config.count_norm, counts.sum(dim=2) / self.config.count_norm]
+            parts += [self._count_scale(x.sum(dim=2)), self._count_scale(counts.sum(dim=2))]
+        if self.config.tally_windows > 0:
+            parts.append(self.tally(cat, num[:, :, NUM_COLUMNS.index("log_elapsed")]))
         pooled = torch.cat(parts, dim=1)
         return self.head(self.dropout(self.trunk(pooled)))
+
+    def _count_scale(self, sums: torch.Tensor) -> torch.Tensor:
+        return torch.log(sums + 1.0) if self.config.count_log else sums / self.config.count_norm
 
     def split(self, logits: torch.Tensor) -> dict[str, torch.Tensor]:
         return split_outputs(logits, self.config)

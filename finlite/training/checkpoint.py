@@ -38,7 +38,12 @@ class RunInfo:
     data: dict[str, Any] = field(default_factory=dict)  # paths and sizes of the data used
 
     def build_model(self) -> nn.Module:
-        return get_model(self.model, **self.model_kwargs)
+        kwargs = self.model_kwargs
+        if self.task == "profile":
+            from ..models.profile import PRE_TALLY_KWARGS
+
+            kwargs = {**PRE_TALLY_KWARGS, **kwargs}
+        return get_model(self.model, **kwargs)
 
 
 def save_run(out_dir: Path, model: nn.Module, info: RunInfo) -> None:

@@ -18,6 +18,7 @@ from ..data.profile_labels import ProfileLabels, load_profile_labels
 from ..models import count_macs, count_params, get_model
 from . import distributed
 from .checkpoint import METRICS, SAMPLES, RunInfo, save_run
+from .class_offsets import fit_class_offsets
 from .config import ProfileTrainConfig, write_json
 from .metrics import auroc, macro_f1, ndcg_at_k, recall_at_k, softmax
 from .profile_baseline import fit_baseline, user_aggregates
@@ -58,13 +59,15 @@ class ProfileTask:
     """Weighted sum of lifecycle cross-entropy, tag binary cross-entropy (soft targets) and
     next-product cross-entropy. Targets: ``(lifecycle, tags, next_product)``, optionally followed by
     a teacher's ``(lifecycle probabilities, tag scores, product probabilities)``: then the loss is
-    ``(1 - distill) × loss(labels) + distill × loss(teacher)``."""
+    ``(1 - distill) × loss(labels) + distill × loss(teacher)``, where the teacher's tag scores are
+    replaced by the labels' unless ``distill_tags``."""
 
     selection = ("score",)
 
     def __init__(self, config: ProfileTrainConfig):
         self.weights = (config.lifecycle_weight, config.tags_weight, config.products_weight)
         self.distill = config.distill_baseline
+        self.distill_tags = config.distill_tags
 
     def _loss(self, outputs: torch.Tensor, life: torch.Tensor, tags: torch.Tensor, products: torch.Tensor) -> torch.Tensor:
         """Cross-entropies against class indices or probability rows (F.cross_entropy takes both)."""
@@ -79,7 +82,9 @@ class ProfileTask:
         hard = self._loss(outputs, *targets[:3])
         if len(targets) < 6 or self.distill <= 0:
             return hard
-        return (1.0 - self.distill) * hard + self.distill * self._loss(outputs, *targets[3:6])
+        life, tags, products = targets[3:6]
+        soft = self._loss(outputs, life, tags if self.distill_tags else targets[1], products)
+        return (1.0 - self.distill) * hard + self.distill * soft
 
     def evaluate(self, outputs: np.ndarray, targets: Sequence[np.ndarray]) -> dict[str, float]:
         labels = ProfileLabels([], targets[0], targets[1], targets[2])
@@ -138,6 +143,8 @@ def train_profile(
         "static_features": spec.static_features,
         "num_features": spec.num_features,
         "dropout": config.dropout,
+        "count_log": config.count_log,
+        "tally_windows": config.tally_windows,
     }
     model = get_model(config.model, **kwargs)
     checkpoints = out_dir / "checkpoints"
@@ -153,13 +160,15 @@ def train_profile(
         checkpoint_every=config.checkpoint_every,
     )
     fitted = fit(model, train, val, ProfileTask(config), settings, checkpoint=checkpoints / f"{config.model}.pt", resume=resume, desc=config.model)
+    offsets = _tune_lifecycle_offsets(model, val, log) if config.tune_lifecycle_offsets else None
     eval_labels = labels.subset(held)
     metrics: dict = {"eval": profile_metrics(*split_heads(predict(model, evaluation.inputs)), eval_labels)}
     sample = tuple(torch.from_numpy(a[:1]) for a in evaluation.inputs)
     metrics["model"] = {"name": config.model, "params": count_params(model), "macs": count_macs(model, *sample)}
     if config.baseline and distributed.rank() == 0:
         metrics["baseline"] = _baseline(events, attrs, labels, kept, held, as_of_ms, config.seed, log)
-    metrics["train"] = {"best_epoch": fitted.best_epoch, "history": fitted.history, "seconds": round(time.perf_counter() - start, 1)}
+    metrics["train"] = {"best_epoch": fitted.best_epoch, "history": fitted.history, "lifecycle_offsets": offsets,
+                        "seconds": round(time.perf_counter() - start, 1)}
     metrics["data"] = {"users": len(labels.user_ids), "events": len(events), "as_of_ms": as_of_ms}
     info = RunInfo(
         task="profile",
@@ -178,6 +187,18 @@ def train_profile(
         write_json(out_dir / SAMPLES, {"calibration_users": fit_users, "validation_users": val_users, "holdout_users": held})
     distributed.barrier()
     return metrics
+
+
+def _tune_lifecycle_offsets(model: torch.nn.Module, val: ArraySplit, log: Log) -> dict:
+    """Fit per-stage logit offsets for macro-F1 on the validation users and add them to the lifecycle
+    columns of the output layer's bias, so every exported artifact decides the same way."""
+    logits = predict(model, val.inputs)[:, :N_LIFE]
+    offsets = fit_class_offsets(logits, val.targets[0])
+    with torch.no_grad():
+        model.head.bias[:N_LIFE] += torch.as_tensor(offsets, dtype=model.head.bias.dtype)
+    before, after = macro_f1(val.targets[0], logits.argmax(1)), macro_f1(val.targets[0], (logits + offsets).argmax(1))
+    log(f"lifecycle offsets {dict(zip(LIFECYCLE_STAGES, offsets.round(2).tolist()))}: validation macro-F1 {before:.4f} → {after:.4f}")
+    return {"offsets": dict(zip(LIFECYCLE_STAGES, offsets.tolist())), "val_macro_f1_before": before, "val_macro_f1_after": after}
 
 
 def baseline_soft_targets(events, attrs, labels: ProfileLabels, as_of_ms: int, seed: int, folds: int = 5, log: Log = print) -> tuple[np.ndarray, ...]:

@@ -32,7 +32,7 @@ class Case:
 @pytest.fixture(scope="module", params=["intent", "profile"])
 def case(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(request.param)
-    common = ["threads=1", "checkpoint_every=4", "batch_size=32"]
+    common = ["threads=1", "checkpoint_every=2", "batch_size=32"]  # mid-epoch states every 2 steps: easy to catch under load
     if request.param == "intent":
         write_small_corpus(root, seed=11, n_per_intent=30, n_out_of_scope=60)
         return Case(

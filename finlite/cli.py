@@ -82,7 +82,7 @@ def _prepare_run_dir(out: Path, force: bool, resume: bool) -> None:
 
 
 def _overrides(args: argparse.Namespace) -> list[str]:
-    overrides = list(args.set or [])
+    overrides = list(getattr(args, "set", None) or [])
     for key in ("model", "epochs", "seed", "threads"):
         if getattr(args, key, None) is not None:
             overrides.append(f"{key}={getattr(args, key)}")
@@ -411,15 +411,11 @@ def _default_openmp_threads(args: argparse.Namespace) -> None:
     loads its OpenMP runtime, which scikit-learn's HistGradientBoosting (the profile teacher and
     baseline) shares. torch.set_num_threads and threadpoolctl did not hold it: two runs at threads=1
     on 2 cores ran 2 OpenMP threads each, and the 5-fold teacher took 476 s instead of 47 s."""
-    if not args.argv[:1] == ["train"]:
+    if not hasattr(args, "set") or "torch" in sys.modules:  # training commands only, before torch loads
         return
-    threads = getattr(args, "threads", None)
-    for item in getattr(args, "set", None) or []:
-        key, _, value = item.partition("=")
-        if key.strip() == "threads" and value.strip().isdigit():
-            threads = int(value)
-    if isinstance(threads, int) and threads > 0 and "torch" not in sys.modules:
-        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    values = [value.strip() for key, _, value in (item.partition("=") for item in _overrides(args)) if key.strip() == "threads"]
+    if values and values[-1].isdigit() and int(values[-1]) > 0:  # the last one wins, as in apply_overrides
+        os.environ.setdefault("OMP_NUM_THREADS", values[-1])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

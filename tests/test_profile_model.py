@@ -212,7 +212,19 @@ def test_runs_recorded_before_tallies_rebuild_the_old_architecture():
     info = RunInfo(task="profile", model="profile_dwshuffle_x0_5", model_kwargs=old_kwargs, labels=[], preprocess={}, train_config={})
     old = info.build_model()
     assert not old.config.count_log and old.config.tally_windows == 0 and not hasattr(old, "tally")
+    assert info.architecture_kwargs()["tally_windows"] == 0
     new = build("profile_dwshuffle_x0_5")
     assert new.config.count_log and new.config.tally_windows == 3
-    assert count_params(new) > count_params(old)
-    old.load_state_dict(ProfileNet(old.config).state_dict())  # strict: the same parameter names
+    # what the fallback prevents: an old model.pt does not fit the new default architecture
+    with pytest.raises(RuntimeError, match="tally"):
+        new.load_state_dict(old.state_dict())
+    recorded = RunInfo(**{**info.__dict__, "model_kwargs": {**old_kwargs, "count_log": True, "tally_windows": 2}})
+    assert recorded.build_model().config.tally_windows == 2  # recorded settings win over the fallback
+
+
+def test_training_defaults_of_the_network_options_match_the_architecture_defaults():
+    """ProfileTrainConfig repeats ProfileNetConfig's defaults (config.py stays free of torch)."""
+    from finlite.training.config import ProfileTrainConfig
+
+    config, net = ProfileTrainConfig(), ProfileNetConfig(static_features=S)
+    assert (config.count_log, config.tally_windows) == (net.count_log, net.tally_windows)

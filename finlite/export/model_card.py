@@ -81,7 +81,7 @@ def _num(value, digits: int = 4) -> str:
 
 
 def _tallies(info: RunInfo) -> str:
-    windows = info.model_kwargs.get("tally_windows", 0)
+    windows = info.architecture_kwargs()["tally_windows"]
     return f"counts of each event type, page and product over them and over {windows} learned time windows, " if windows else ""
 
 

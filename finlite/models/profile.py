@@ -31,6 +31,8 @@ from ..data.profile_features import NUM_COLUMNS
 from .intent import BLOCKS, make_divisible, masked_mean
 from .layers import conv_bn
 
+ELAPSED = NUM_COLUMNS.index("log_elapsed")  # the column of ``num`` the tally's time windows read
+
 # kind, kernel, stride (kinds as in intent.BLOCKS). The stride-2 unit halves the 64-event sequence
 # once the first blocks have mixed neighbouring events; the depthwise kernels of 5 afterwards see
 # ~10 events each at full resolution.
@@ -216,7 +218,7 @@ class ProfileNet(nn.Module):
         if counts is not None:  # both are 0 at padding
             parts += [self._count_scale(x.sum(dim=2)), self._count_scale(counts.sum(dim=2))]
         if self.config.tally_windows > 0:
-            parts.append(self.tally(cat, num[:, :, NUM_COLUMNS.index("log_elapsed")]))
+            parts.append(self.tally(cat, num[:, :, ELAPSED]))
         pooled = torch.cat(parts, dim=1)
         return self.head(self.dropout(self.trunk(pooled)))
 

@@ -37,13 +37,16 @@ class RunInfo:
     oos: dict[str, Any] = field(default_factory=dict)  # label, threshold, method
     data: dict[str, Any] = field(default_factory=dict)  # paths and sizes of the data used
 
-    def build_model(self) -> nn.Module:
-        kwargs = self.model_kwargs
-        if self.task == "profile":
-            from ..models.profile import PRE_TALLY_KWARGS
+    def architecture_kwargs(self) -> dict[str, Any]:
+        """``model_kwargs`` with the settings of profile runs recorded before they were written out."""
+        if self.task != "profile":
+            return dict(self.model_kwargs)
+        from ..models.profile import PRE_TALLY_KWARGS
 
-            kwargs = {**PRE_TALLY_KWARGS, **kwargs}
-        return get_model(self.model, **kwargs)
+        return {**PRE_TALLY_KWARGS, **self.model_kwargs}
+
+    def build_model(self) -> nn.Module:
+        return get_model(self.model, **self.architecture_kwargs())
 
 
 def save_run(out_dir: Path, model: nn.Module, info: RunInfo) -> None:

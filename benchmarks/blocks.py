@@ -34,26 +34,35 @@ PAIRS = {"intent": ("intent_dwshuffle_x1_0", "intent_stdconv_x1_0"), "profile": 
 CLAIM = {"macs": 0.35, "litert": 0.6, "accuracy_points": 0.5}
 
 
-def train_intent_model(model: str, train_csv: Path, test_csv: Path, epochs: int, key_extra: dict) -> tuple[Path, dict]:
-    """A cached intent run (no distillation) and its metrics."""
-    from finlite.training.config import IntentTrainConfig, apply_overrides
-    from finlite.training.intent import train_intent
+def train_model(task: str, model: str, data: dict, overrides: list[str], key: dict) -> tuple[Path, dict]:
+    """A cached run of ``model`` for ``task`` on ``data`` (the task's data files) and its metrics."""
+    from finlite.tasks import get_task
+    from finlite.tasks.config import apply_overrides
+    from finlite.training.run import train_run
 
-    overrides = [f"model={model}", f"epochs={epochs}", "distill=false", "checkpoint_every=0"]
+    overrides = [f"model={model}", "checkpoint_every=0", *overrides]
+    spec = get_task(task)
 
     def train(run_dir: Path) -> dict:
-        log(f"  training {model} ({epochs} epochs)")
-        return train_intent(train_csv, test_csv, run_dir, apply_overrides(IntentTrainConfig(), overrides), log=lambda _: None)
+        log(f"  training {model} ({', '.join(overrides[2:])})")
+        return train_run(spec, apply_overrides(spec.config_class(), overrides), data, run_dir, log=lambda _: None)
 
-    return cached_run({"task": "intent", "model": model, "overrides": overrides, **key_extra}, train)
+    return cached_run({"task": task, "model": model, "overrides": overrides, **key}, train)
 
 
-def intent_sample(run_dir: Path, texts: list[str]):
-    from finlite.data.text import TextEncoder, TextSpec
+def train_intent_model(model: str, train_csv: Path, test_csv: Path, epochs: int, key_extra: dict) -> tuple[Path, dict]:
+    """A cached intent run (no distillation) and its metrics."""
+    return train_model("intent", model, {"train": train_csv, "eval": test_csv}, [f"epochs={epochs}", "distill=false"], key_extra)
+
+
+def run_sample(run_dir: Path, *raw):
+    """Model inputs of raw inputs (the task's kind) encoded as the run's preprocess.json says."""
+    from finlite.tasks import get_task
     from finlite.training.checkpoint import load_run
 
     _, info = load_run(run_dir)
-    return (TextEncoder(TextSpec.from_json(info.preprocess["text"])).encode_batch(texts),)
+    task = get_task(info.task)
+    return task.encode_inputs(task.encoder(info.preprocess), *raw)
 
 
 def read_texts(path: Path, n: int) -> list[str]:
@@ -67,7 +76,7 @@ def profile_data(users: int, seed: int = 0) -> dict[str, Path]:
     """Synthetic profile data (what ``finlite data synth-profile`` writes), cached under build/."""
     from common import CACHE
 
-    from finlite.data.synth_profile import generate_population, write_population
+    from finlite.data.synth.profile import generate_population, write_population
 
     out = CACHE / f"profile-data-{users}-{seed}"
     paths = {k: out / f"{k}.csv" for k in ("events", "users", "labels")}
@@ -78,38 +87,26 @@ def profile_data(users: int, seed: int = 0) -> dict[str, Path]:
 
 
 def train_profile_model(model: str, paths: dict[str, Path], epochs: int) -> tuple[Path, dict]:
-    from finlite.training.config import ProfileTrainConfig, apply_overrides
-    from finlite.training.profile import train_profile
-
-    overrides = [f"model={model}", f"epochs={epochs}", "baseline=false", "checkpoint_every=0"]
-    if hasattr(ProfileTrainConfig(), "distill_baseline"):  # compare the architectures alone, like distill=false for intent
-        overrides.append("distill_baseline=0")
-
-    def train(run_dir: Path) -> dict:
-        log(f"  training {model} ({epochs} epochs)")
-        config = apply_overrides(ProfileTrainConfig(), overrides)
-        return train_profile(paths["events"], paths["users"], paths["labels"], run_dir, config, log=lambda _: None)
-
-    return cached_run({"task": "profile", "model": model, "overrides": overrides, "data": str(paths["events"])}, train)
+    """A cached profile run of the architecture alone (no baseline teacher, like distill=false for intent)."""
+    overrides = [f"epochs={epochs}", "baseline=false", "distill_baseline=0"]
+    return train_model("profile", model, paths, overrides, {"data": str(paths["events"])})
 
 
 def profile_sample(run_dir: Path, paths: dict[str, Path]):
     from finlite.data.events import load_attributes, load_events
-    from finlite.data.profile_features import ProfileEncoder, ProfileSpec
     from finlite.training.checkpoint import load_run
 
     _, info = load_run(run_dir)
     events, attrs = load_events(paths["events"]), load_attributes(paths["users"])
     users = sorted(attrs.user_ids)[:2]
     as_of = int(info.data.get("as_of_ms") or int(events.ts_ms.max()) + 1)
-    return ProfileEncoder(ProfileSpec.from_json(info.preprocess["profile"])).encode(events, attrs, users, as_of).as_tuple()
+    return run_sample(run_dir, events, attrs, users, as_of)
 
 
 def quality(task: str, metrics: dict) -> dict:
-    ev = metrics["eval"]
-    if task == "intent":
-        return {"accuracy": ev["accuracy"], "macro_f1": ev["macro_f1"]}
-    return {"accuracy": ev["lifecycle_accuracy"], "macro_f1": ev["lifecycle_macro_f1"], "tag_auroc_mean": ev.get("tag_auroc_mean")}
+    from finlite.tasks import get_task
+
+    return get_task(task).headline(metrics)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         texts = read_texts(test_csv, 2)
         for model in PAIRS["intent"]:
             run_dir, metrics = train_intent_model(model, train_csv, test_csv, args.epochs, {"per_label": args.per_label})
-            trained[model] = {"task": "intent", "run_dir": run_dir, "metrics": metrics, "sample": intent_sample(run_dir, texts)}
+            trained[model] = {"task": "intent", "run_dir": run_dir, "metrics": metrics, "sample": run_sample(run_dir, texts)}
     paths = profile_data(args.profile_users)
     for model in PAIRS["profile"]:
         run_dir, metrics = train_profile_model(model, paths, args.profile_epochs)

@@ -25,7 +25,7 @@ from finlite.bench.sessions import InProcessSession, litert_loader, onnxruntime_
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 CACHE = ROOT / "build" / "bench-runs"
-BANKING77 = Path("/work/shared/data/banking77")
+BANKING77 = ROOT.parent / "shared" / "data" / "banking77"  # ../shared beside the checkout, as the tests read it
 
 
 def log(message: str) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from blocks import intent_sample, read_texts, train_intent_model  # noqa: E402
+from blocks import read_texts, run_sample, train_intent_model  # noqa: E402
 from common import RESULTS, banking77, export_fp32, fmt, latency_rows, log, seconds_per_epoch, subsample_csv, temp_dir, write_results  # noqa: E402
 
 MODELS = ("intent_dwshuffle_x0_5", "intent_dwshuffle_x1_0", "intent_dwshuffle_x1_5", "intent_stdconv_x1_0", "intent_gru")
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     trained = {}
     for model in MODELS:
         run_dir, metrics = train_intent_model(model, train_csv, test_csv, args.epochs, {"per_label": args.per_label})
-        trained[model] = (run_dir, metrics, intent_sample(run_dir, texts))
+        trained[model] = (run_dir, metrics, run_sample(run_dir, texts))
     log("  training TF-IDF + linear SVM")
     svm = train_svm(train_csv, test_csv)
 

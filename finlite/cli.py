@@ -10,14 +10,9 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .bundle.artifacts import FORMATS
 from .quickstart import QUICKSTART_PROFILE_USERS
 
-EPILOG_TRAIN = """examples:
-  finlite train intent --data ../shared/data/banking77/train.csv --eval ../shared/data/banking77/test.csv --out runs/b77
-  finlite train intent --data my.jsonl --text-column utterance --label-column intent --out runs/mine --set epochs=5 distill=false
-  finlite train intent --data my.jsonl --out runs/mine --resume          # continue a killed run
-  torchrun --nproc_per_node=2 -m finlite train intent --data my.jsonl --out runs/ddp   # several processes
-"""
 EPILOG_EXPORT = """examples:
   finlite export runs/b77 --out bundles/b77
   finlite export runs/b77 --out bundles/b77 --formats tflite,tflite-int8 --force
@@ -32,7 +27,7 @@ EPILOG_VERIFY = """examples:
 """
 EPILOG_PREDICT = """examples:
   finlite predict --bundle runs/quickstart/bundles/intent "我想查一下余额"
-  finlite predict --bundle bundles/b77 --runtime onnx --precision int8 "I lost my card" "what's the exchange rate?"
+  finlite predict --bundle bundles/b77 --format onnx --precision int8 "I lost my card" "what's the exchange rate?"
   finlite predict --bundle bundles/profile --events data/events.csv --users data/users.csv --user u000123
   finlite predict --bundle bundles/profile --events data/events.csv --user u000123 --user u000456 --as-of 2026-06-30T00:00:00Z
 """
@@ -44,19 +39,12 @@ EPILOG_DATA = """examples:
   finlite data synth-intent --out data/synth --per-intent 120 --oos 400 --seed 0
   finlite data synth-profile --users 20000 --out data/profile --format parquet
 """
-EPILOG_PROFILE = """examples:
-  finlite train profile --events data/profile/events.csv --users data/profile/users.csv --labels data/profile/labels.csv --out runs/profile
-  torchrun --nproc_per_node=2 -m finlite train profile --events … --users … --labels … --out runs/profile-ddp
-  finlite train profile --events … --users … --labels … --out runs/profile --resume      # continue a killed run
-"""
-
-
 def _add_force(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--force", action="store_true", help=f"replace {what} if it already exists")
 
 
 def _cmd_data_synth_intent(args: argparse.Namespace) -> int:
-    from .data.synth_intent import generate_intent_corpus, split_corpus, write_csv
+    from .data.synth.intent import generate_intent_corpus, split_corpus, write_csv
 
     out = Path(args.out)
     targets = [out / "train.csv", out / "eval.csv"]
@@ -89,69 +77,27 @@ def _overrides(args: argparse.Namespace) -> list[str]:
     return overrides
 
 
-def _cmd_train_intent(args: argparse.Namespace) -> int:
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .tasks import get_task
+    from .tasks.config import apply_overrides
     from .training import distributed
-    from .training.config import IntentTrainConfig, apply_overrides
-    from .training.intent import train_intent
+    from .training.run import train_run
 
+    task = get_task(args.task)
     out = Path(args.out)
     _prepare_run_dir(out, args.force, args.resume)
-    overrides = _overrides(args) + (["distill=false"] if args.no_distill else [])
-    config = apply_overrides(IntentTrainConfig(), overrides)
-    metrics = train_intent(
-        Path(args.data), Path(args.eval) if args.eval else None, out, config, args.text_column, args.label_column, resume=args.resume
-    )
+    config = apply_overrides(task.config_class(), _overrides(args) + task.cli_overrides(args))
+    metrics = train_run(task, config, task.data_files(args), out, resume=args.resume)
     if distributed.rank() != 0:
         return 0
-    shown = metrics.get("eval") or metrics["val"]
-    print(
-        f"{'eval' if 'eval' in metrics else 'validation'}: accuracy {shown['accuracy']:.4f}, macro-F1 {shown['macro_f1']:.4f}, "
-        f"in-scope accuracy {shown['in_scope_accuracy']:.4f}"
-        + (f", out-of-scope recall {shown['oos_recall']:.4f}" if shown.get("oos_recall") is not None else "")
-    )
+    for line in task.summary_lines(metrics):
+        print(line)
     print(f"run written to {out}/ (model.pt, run.json, metrics.json); next: finlite export {out} --out BUNDLE_DIR")
     return 0
 
 
-def _cmd_train_profile(args: argparse.Namespace) -> int:
-    from .training import distributed
-    from .training.config import ProfileTrainConfig, apply_overrides
-    from .training.profile import train_profile
-
-    out = Path(args.out)
-    _prepare_run_dir(out, args.force, args.resume)
-    config = apply_overrides(ProfileTrainConfig(), _overrides(args))
-    as_of = _parse_as_of(args.as_of) if args.as_of else None
-    metrics = train_profile(Path(args.events), Path(args.users), Path(args.labels), out, config, as_of_ms=as_of, resume=args.resume)
-    if distributed.rank() != 0:
-        return 0
-    for name, row in (("network", metrics["eval"]), ("HistGradientBoosting", metrics.get("baseline"))):
-        if row:
-            print(
-                f"{name:<20} lifecycle macro-F1 {row['lifecycle_macro_f1']:.4f}  mean tag AUROC {row['tag_auroc_mean']:.4f}  "
-                f"product Recall@3 {row['product_recall@3']:.4f}  NDCG@3 {row['product_ndcg@3']:.4f}"
-            )
-    print(f"run written to {out}/ (model.pt, run.json, metrics.json)")
-    return 0
-
-
-def _parse_as_of(text: str) -> int:
-    """Epoch milliseconds from digits or ISO 8601 (a time without zone is UTC)."""
-    import datetime as dt
-
-    if text.strip().isdigit():
-        return int(text)
-    try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise _usage_error(f"--as-of {text!r}: expected ISO 8601 (2026-06-30T00:00:00Z) or epoch milliseconds") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return int(moment.timestamp() * 1000)
-
-
 def _cmd_data_synth_profile(args: argparse.Namespace) -> int:
-    from .data.synth_profile import generate_population, write_population
+    from .data.synth.profile import generate_population, write_population
 
     population = generate_population(args.users, seed=args.seed, weeks=args.weeks)
     paths = write_population(population, Path(args.out), fmt=args.format, overwrite=args.force)
@@ -178,55 +124,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_profile_tables(args: argparse.Namespace, what: str):
-    """(events, attributes or None, as_of_ms) from --events / --users / --as-of."""
-    from .data.events import load_attributes, load_events
-
-    if not args.events:
-        raise _usage_error(f"{what} with a profile bundle needs --events FILE (and usually --users FILE)")
-    events = load_events(Path(args.events))
-    attrs = load_attributes(Path(args.users)) if args.users else None
-    as_of = _parse_as_of(args.as_of) if args.as_of else int(events.ts_ms.max()) + 1
-    return events, attrs, as_of
-
-
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .runtime.bundle import Bundle, check_golden, evaluate_artifacts, evaluate_profile_artifacts
+    from .runtime.bundle import Bundle, check_golden
 
     bundle = Bundle(Path(args.bundle_dir))
-    report: dict = {"bundle": str(bundle.dir), "task": bundle.task, "sha256": "ok", "golden": check_golden(bundle)}
-    if args.eval and bundle.task == "profile":
-        from .data.profile_labels import load_profile_labels
-
-        events, attrs, as_of = _load_profile_tables(args, "verify --eval")
-        labels = load_profile_labels(Path(args.eval))
-        report["eval"] = {"file": args.eval, "as_of_ms": as_of, "artifacts": evaluate_profile_artifacts(bundle, events, attrs, labels, as_of)}
-    elif args.eval:
-        from .data.loaders import check_known_labels, load_text_dataset
-
-        data = load_text_dataset(Path(args.eval), args.text_column, args.label_column)
-        check_known_labels(data, bundle.labels)
-        report["eval"] = {"file": args.eval, "artifacts": evaluate_artifacts(bundle, data.texts, data.labels)}
+    report: dict = {"bundle": str(bundle.dir), "task": bundle.task.name, "sha256": "ok", "golden": check_golden(bundle)}
+    if args.eval:
+        report["eval"] = bundle.task.cli_evaluate(bundle, args)
     ok = all(r["passed"] for r in report["golden"])
     report["passed"] = ok
     if args.json:
         print(json.dumps(report, indent=2))
-    else:
-        print(f"{bundle.dir}: sha256 of {len(bundle.manifest['files'])} files ok")
-        for r in report["golden"]:
-            print(
-                f"  {r['file']:<20} golden {'pass' if r['passed'] else 'FAIL'}: inputs {'match' if r['inputs_match'] else 'DIFFER'}, "
-                f"max |Δ| {r['max_abs_diff_vs_golden']:.2e} (tolerance {r['tolerance']}), top-1 vs PyTorch {r['top1_agreement_vs_pytorch']:.3f}"
-            )
-        for r in report.get("eval", {}).get("artifacts", []):
-            if bundle.task == "profile":
-                print(
-                    f"  {r['file']:<20} on {args.eval} (n={r['n']}): lifecycle macro-F1 {r['lifecycle_macro_f1']:.4f}, "
-                    f"accuracy {r['lifecycle_accuracy']:.4f}, mean tag AUROC {r['tag_auroc_mean']:.4f}, "
-                    f"product Recall@3 {r['product_recall@3']:.4f}"
-                )
-            else:
-                print(f"  {r['file']:<20} accuracy on {args.eval}: {r['accuracy']:.4f} (with out-of-scope rule {r['accuracy_with_oos_rule']:.4f}, n={r['n']})")
+        return 0 if ok else 1
+    print(f"{bundle.dir}: sha256 of {len(bundle.manifest['files'])} files ok")
+    for r in report["golden"]:
+        print(
+            f"  {r['file']:<20} golden {'pass' if r['passed'] else 'FAIL'}: inputs {'match' if r['inputs_match'] else 'DIFFER'}, "
+            f"max |Δ| {r['max_abs_diff_vs_golden']:.2e} (tolerance {r['tolerance']}), top-1 vs PyTorch {r['top1_agreement_vs_pytorch']:.3f}"
+        )
+    for r in report.get("eval", {}).get("artifacts", []):
+        print(bundle.task.cli_eval_line(r, args.eval))
     return 0 if ok else 1
 
 
@@ -234,32 +151,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .runtime.bundle import Bundle
 
     bundle = Bundle(Path(args.bundle))
-    if bundle.task == "profile":
-        return _predict_profile(bundle, args)
-    if not args.text:
-        raise _usage_error("predict with an intent bundle needs one or more texts")
-    for pred in bundle.predict(args.text, runtime=args.runtime, precision=args.precision):
-        tops = ", ".join(f"{t['label']} {t['prob']:.3f}" for t in pred.top_k[: args.top_k])
-        print(f"{pred.text!r} → {pred.label}   [{tops}]")
-    return 0
-
-
-def _predict_profile(bundle, args: argparse.Namespace) -> int:
-    from .export.golden import iso_ms
-
-    if args.text:
-        raise _usage_error(f"{bundle.dir} is a profile bundle: pass --events FILE [--users FILE] --user ID, not texts")
-    if not args.user:
-        raise _usage_error("predict with a profile bundle needs --user ID (repeat it for several users)")
-    events, attrs, as_of = _load_profile_tables(args, "predict")
-    known = set(events.user_ids) | set(attrs.user_ids if attrs is not None else [])
-    unknown = [u for u in args.user if u not in known]
-    if unknown:
-        raise _usage_error(f"user(s) {unknown} have neither events in {args.events} nor a row in {args.users or 'a users file'}")
-    for pred in bundle.predict_profile(events, attrs, args.user, as_of, runtime=args.runtime, precision=args.precision):
-        print(f"{pred.user_id} (as of {iso_ms(as_of)}): stage {pred.stage} ({pred.stage_probs[pred.stage]:.3f})")
-        print("  tags: " + ", ".join(f"{tag} {score:.3f}" for tag, score in pred.tags.items()))
-        print("  top products: " + ", ".join(f"{p['product']} {p['prob']:.3f}" for p in pred.top_products[: args.top_k]))
+    for line in bundle.task.cli_predict(bundle, args):
+        print(line)
     return 0
 
 
@@ -317,38 +210,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_force(synth_p, "existing files")
     synth_p.set_defaults(func=_cmd_data_synth_profile)
 
-    train = sub.add_parser("train", help="train a model", epilog=EPILOG_TRAIN, formatter_class=fmt)
-    train_sub = train.add_subparsers(dest="task", required=True, metavar="TASK")
-    intent = train_sub.add_parser("intent", help="text → intent (+ out-of-scope)", epilog=EPILOG_TRAIN, formatter_class=fmt)
-    intent.add_argument("--data", required=True, help="training file (.csv, .tsv, .jsonl)")
-    intent.add_argument("--eval", help="evaluation file; labels must all occur in --data")
-    intent.add_argument("--out", default="runs/intent", help="run folder (default runs/intent)")
-    intent.add_argument("--text-column", help="text column (default: text, utterance, query or sentence)")
-    intent.add_argument("--label-column", help="label column (default: label, intent or category)")
-    intent.add_argument("--model", help="architecture, e.g. intent_dwshuffle_x1_0 (see finlite.models.list_models)")
-    intent.add_argument("--epochs", type=int)
-    intent.add_argument("--seed", type=int)
-    intent.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
-    intent.add_argument("--no-distill", action="store_true", help="train the model alone, without teachers")
-    intent.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="any IntentTrainConfig field, e.g. lr=0.005 patience=6")
-    intent.add_argument("--resume", action="store_true", help="continue a killed run in --out from its last checkpoint")
-    _add_force(intent, "a run in --out")
-    intent.set_defaults(func=_cmd_train_intent)
+    from .tasks import get_task, list_tasks
 
-    profile = train_sub.add_parser("profile", help="event sequence + attributes → lifecycle, tags, next product", epilog=EPILOG_PROFILE, formatter_class=fmt)
-    profile.add_argument("--events", required=True, help="events file (.csv or .parquet)")
-    profile.add_argument("--users", required=True, help="user attributes file (.csv or .parquet)")
-    profile.add_argument("--labels", required=True, help="labels CSV: user_id, lifecycle, next_product, one column per tag")
-    profile.add_argument("--out", default="runs/profile", help="run folder (default runs/profile)")
-    profile.add_argument("--as-of", help="snapshot time (ISO 8601 or epoch ms; default: just after the last event)")
-    profile.add_argument("--model", help="architecture, e.g. profile_dwshuffle_x1_0")
-    profile.add_argument("--epochs", type=int)
-    profile.add_argument("--seed", type=int)
-    profile.add_argument("--threads", type=int)
-    profile.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="any ProfileTrainConfig field")
-    profile.add_argument("--resume", action="store_true", help="continue a killed run in --out from its last checkpoint")
-    _add_force(profile, "a run in --out")
-    profile.set_defaults(func=_cmd_train_profile)
+    train = sub.add_parser("train", help="train a model", formatter_class=fmt)
+    train_sub = train.add_subparsers(dest="task", required=True, metavar="TASK")
+    for name in list_tasks():
+        task = get_task(name)
+        p = train_sub.add_parser(name, help=task.summary, epilog=task.epilog, formatter_class=fmt)
+        task.add_data_arguments(p)
+        p.add_argument("--out", default=f"runs/{name}", help=f"run folder (default runs/{name})")
+        p.add_argument("--model", help=f"architecture, e.g. {task.config_class().model} (see finlite.models.list_models)")
+        p.add_argument("--epochs", type=int)
+        p.add_argument("--seed", type=int)
+        p.add_argument("--threads", type=int, help="torch (and OpenMP) threads (default: their choice)")
+        p.add_argument("--set", nargs="*", metavar="KEY=VALUE", help=f"any {task.config_class.__name__} field, e.g. lr=0.005 patience=6")
+        p.add_argument("--resume", action="store_true", help="continue a killed run in --out from its last checkpoint")
+        _add_force(p, "a run in --out")
+        p.set_defaults(func=_cmd_train)
 
     export = sub.add_parser("export", help="export a trained run to a bundle", epilog=EPILOG_EXPORT, formatter_class=fmt)
     export.add_argument("run_dir", help="folder written by 'finlite train'")
@@ -378,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = sub.add_parser("predict", help="top intents for texts, or a user's profile, from a bundle", epilog=EPILOG_PREDICT, formatter_class=fmt)
     predict.add_argument("--bundle", required=True)
-    predict.add_argument("--runtime", choices=("litert", "onnx", "executorch"), default="litert")
+    predict.add_argument("--format", choices=FORMATS, default="tflite", help="artifact format: tflite (LiteRT, the default), onnx, executorch")
     predict.add_argument("--precision", choices=("fp32", "int8"), default="fp32")
     predict.add_argument("--top-k", type=int, default=3)
     predict.add_argument("--events", help="profile bundles: events file (.csv or .parquet)")

@@ -12,6 +12,7 @@ from typing import Callable
 
 from . import __version__
 from .errors import FinliteError
+from .tasks.cards import pct
 
 MARKER = ".finlite-quickstart"  # lets a re-run replace its own earlier output, and nothing else
 
@@ -79,10 +80,11 @@ def _train_and_export(out: Path, task: str, what: str, train: Callable[[Path], d
 
 
 def _intent_pipeline(out: Path) -> dict:
-    from .data.synth_intent import generate_intent_corpus, split_corpus, write_csv
-    from .runtime.bundle import Bundle, check_golden, evaluate_artifacts
-    from .training.config import IntentTrainConfig
-    from .training.intent import train_intent
+    from .data.synth.intent import generate_intent_corpus, split_corpus, write_csv
+    from .runtime.bundle import Bundle, check_golden
+    from .tasks import get_task
+    from .tasks.intent import IntentTrainConfig, evaluate_texts
+    from .training.run import train_run
 
     timings: dict[str, float] = {}
     start = _step("intent 1/4: synthetic bilingual banking intent corpus")
@@ -95,13 +97,13 @@ def _intent_pipeline(out: Path) -> dict:
 
     run_dir, metrics, bundle_dir, manifest = _train_and_export(
         out, "intent", "train (teachers, then the distilled depthwise-separable + shuffle student)",
-        lambda run: train_intent(data_dir / "train.csv", data_dir / "eval.csv", run, IntentTrainConfig()), timings)
+        lambda run: train_run(get_task("intent"), IntentTrainConfig(), {"train": data_dir / "train.csv", "eval": data_dir / "eval.csv"}, run), timings)
 
     start = _step("intent 4/4: verify the bundle and time each artifact (batch 1, 1 thread)")
     bundle = Bundle(bundle_dir)
     golden = check_golden(bundle)
-    accuracy = evaluate_artifacts(bundle, [r.text for r in eval_rows], [r.label for r in eval_rows])
-    latency = _latencies(bundle, (bundle.encoder.encode_batch([GOLDEN_TEXT]),))
+    accuracy = evaluate_texts(bundle, [r.text for r in eval_rows], [r.label for r in eval_rows])
+    latency = _latencies(bundle, bundle.encode([GOLDEN_TEXT]))
     timings["verify"] = time.perf_counter() - start
     return {"task": "intent", "bundle": bundle_dir, "run": run_dir, "data": {"train": data_dir / "train.csv", "eval": data_dir / "eval.csv"},
             "manifest": manifest, "metrics": metrics, "golden": golden, "quality": accuracy, "latency": latency, "timings": timings}
@@ -110,11 +112,13 @@ def _intent_pipeline(out: Path) -> dict:
 def _profile_pipeline(out: Path, users: int) -> dict:
     from .data.events import load_attributes, load_events
     from .data.profile_labels import load_profile_labels
-    from .data.synth_profile import generate_population, write_population
-    from .runtime.bundle import Bundle, check_golden, evaluate_profile_artifacts
-    from .training.config import ProfileTrainConfig
+    from .data.synth.profile import generate_population, write_population
+    from .runtime.bundle import Bundle, check_golden
+    from .tasks import get_task
+    from .tasks.profile import ProfileTrainConfig
+    from .tasks.profile_export import evaluate_users
     from .training.checkpoint import SAMPLES
-    from .training.profile import train_profile
+    from .training.run import train_run
 
     timings: dict[str, float] = {}
     start = _step(f"profile 1/4: synthetic population of {users:,} users (events, attributes, ground-truth labels)")
@@ -126,7 +130,7 @@ def _profile_pipeline(out: Path, users: int) -> dict:
     run_dir, metrics, bundle_dir, manifest = _train_and_export(
         out, "profile", "train the multi-task network (distilled from out-of-fold HistGradientBoosting predictions), "
         "and the HistGradientBoosting baseline on the same split",
-        lambda run: train_profile(paths["events"], paths["users"], paths["labels"], run, config), timings)
+        lambda run: train_run(get_task("profile"), config, paths, run), timings)
 
     start = _step("profile 4/4: verify the bundle on the held-out users and time each artifact (batch 1, 1 thread)")
     bundle = Bundle(bundle_dir)
@@ -134,15 +138,11 @@ def _profile_pipeline(out: Path, users: int) -> dict:
     events, attrs, labels = load_events(paths["events"]), load_attributes(paths["users"]), load_profile_labels(paths["labels"])
     held = json.loads((run_dir / SAMPLES).read_text(encoding="utf-8"))["holdout_users"]  # the split training made
     as_of = metrics["data"]["as_of_ms"]
-    quality = evaluate_profile_artifacts(bundle, events, attrs, labels.subset(held), as_of)
-    latency = _latencies(bundle, bundle.encode_profile(events, attrs, held[:1], as_of))
+    quality = evaluate_users(bundle, events, attrs, labels.subset(held), as_of)
+    latency = _latencies(bundle, bundle.encode(events, attrs, held[:1], as_of))
     timings["verify"] = time.perf_counter() - start
     return {"task": "profile", "bundle": bundle_dir, "run": run_dir, "data": paths, "manifest": manifest, "metrics": metrics,
             "golden": golden, "quality": quality, "latency": latency, "timings": timings, "example_user": held[0]}
-
-
-def _pct(value) -> str:
-    return "n/a" if value is None else f"{100 * value:.2f}%"
 
 
 def _latency_cell(lat) -> str:
@@ -151,7 +151,7 @@ def _latency_cell(lat) -> str:
 
 def _artifact_rows(part: dict, quality_cells) -> list[str]:
     """One Markdown row per artifact: size, parity, golden, the task's quality cells, latency."""
-    from .export.parity import format_agreement
+    from .tasks.cards import format_agreement
 
     manifest, sizes = part["manifest"], part["manifest"]["files"]
     quality = {q["file"]: q for q in part["quality"]}
@@ -174,15 +174,15 @@ def _times(part: dict) -> str:
 def _render_intent(part: dict) -> str:
     metrics, manifest = part["metrics"], part["manifest"]
     ev = metrics["eval"]
-    rows = _artifact_rows(part, lambda q: (_pct(q["accuracy"]), _pct(q["accuracy_with_oos_rule"])))
-    teachers = ", ".join(f"{t['model']} (val {_pct(t['val']['accuracy'])})" for t in metrics["train"]["teachers"]) or "none"
+    rows = _artifact_rows(part, lambda q: (pct(q["accuracy"]), pct(q["accuracy_with_oos_rule"])))
+    teachers = ", ".join(f"{t['model']} (val {pct(t['val']['accuracy'])})" for t in metrics["train"]["teachers"]) or "none"
     return f"""## Intent: synthetic bilingual corpus
 Model `{metrics['model']['name']}`: {metrics['model']['params']:,} parameters, {metrics['model']['macs']:,} MACs per query.
 Teachers for distillation: {teachers}. Best epoch {metrics['train']['best_epoch']}.
 
 | split | accuracy | macro-F1 | in-scope accuracy (threshold) | out-of-scope recall |
 |---|---|---|---|---|
-| eval ({ev['n']} texts, {ev['n_oos']} out-of-scope) | {_pct(ev['accuracy'])} | {_pct(ev['macro_f1'])} | {_pct(ev['in_scope_accuracy'])} | {_pct(ev['oos_recall'])} |
+| eval ({ev['n']} texts, {ev['n_oos']} out-of-scope) | {pct(ev['accuracy'])} | {pct(ev['macro_f1'])} | {pct(ev['in_scope_accuracy'])} | {pct(ev['oos_recall'])} |
 
 Out-of-scope threshold {metrics['oos']['threshold']:.4f} ({metrics['oos']['method']} calibration on the validation split).
 Parity: PyTorch vs artifact on {manifest['artifacts'][0]['parity']['n']} held-out texts never used for tracing or calibration.
@@ -200,7 +200,7 @@ def _render_profile(part: dict) -> str:
     net, base = metrics["eval"], metrics.get("baseline")
 
     def line(name: str, m: dict) -> str:
-        return (f"| {name} | {m['lifecycle_macro_f1']:.4f} | {_pct(m['lifecycle_accuracy'])} | {m['tag_auroc_mean']:.4f} | "
+        return (f"| {name} | {m['lifecycle_macro_f1']:.4f} | {pct(m['lifecycle_accuracy'])} | {m['tag_auroc_mean']:.4f} | "
                 f"{m['product_recall@3']:.4f} | {m['product_ndcg@3']:.4f} |")
 
     table = [line(f"network `{metrics['model']['name']}`", net)] + ([line("HistGradientBoosting on per-user aggregates", base)] if base else [])

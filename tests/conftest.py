@@ -5,7 +5,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
+from finlite.data.synth.intent import generate_intent_corpus, split_corpus, write_csv
 
 
 def write_small_corpus(root: Path, seed: int, n_per_intent: int = 40, n_out_of_scope: int = 120) -> Path:

@@ -143,13 +143,14 @@ def test_bench_cli_errors_are_one_line(tmp_path, capsys):
 def small_bundle(tmp_path_factory):
     """A tiny intent bundle: TFLite fp32 + int8 ONNX (+ ExecuTorch fp32 / int8, parity-checked by the export)."""
     from finlite.export.bundle import export_bundle
-    from finlite.training.config import IntentTrainConfig, apply_overrides
-    from finlite.training.intent import train_intent
+    from finlite.tasks.config import apply_overrides
+    from finlite.tasks.intent import IntentTrainConfig
+    import finlite
 
     root = tmp_path_factory.mktemp("bench")
     write_small_corpus(root, seed=3, n_per_intent=12, n_out_of_scope=40)
     config = apply_overrides(IntentTrainConfig(), ["epochs=2", "distill=false", "buckets=2048", "model=intent_dwshuffle_x0_5", "threads=1"])
-    train_intent(root / "train.csv", root / "eval.csv", root / "run", config, log=lambda _: None)
+    finlite.train("intent", root / "run", config=config, train=root / "train.csv", eval=root / "eval.csv", log=lambda _: None)
     formats = ("tflite", "onnx-int8", *(("executorch", "executorch-int8") if HAS_EXECUTORCH else ()))
     export_bundle(root / "run", root / "bundle", formats=formats, log=lambda _: None)
     return root

@@ -9,10 +9,15 @@ from conftest import write_small_corpus
 
 from finlite.cli import main
 from finlite.data.text import TextEncoder, TextSpec
-from finlite.export.bundle import ExportError, export_bundle, sha256_file
-from finlite.runtime.bundle import Bundle, BundleError, check_golden, evaluate_artifacts
-from finlite.training.config import IntentTrainConfig, apply_overrides
-from finlite.training.intent import train_intent
+from finlite.bundle.files import sha256_file
+from finlite.errors import ExportError
+from finlite.export.bundle import export_bundle
+from finlite.bundle.manifest import BundleError
+from finlite.runtime.bundle import Bundle, check_golden
+from finlite.tasks.intent import evaluate_texts
+from finlite.tasks.config import apply_overrides
+from finlite.tasks.intent import IntentTrainConfig
+import finlite
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +27,7 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("bundle")
     write_small_corpus(root, seed=5)
     config = apply_overrides(IntentTrainConfig(), ["epochs=10", "distill=false", "label_smoothing=0", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1"])
-    train_intent(root / "train.csv", root / "eval.csv", root / "run", config, log=lambda _: None)
+    finlite.train("intent", root / "run", config=config, train=root / "train.csv", eval=root / "eval.csv", log=lambda _: None)
     export_bundle(root / "run", root / "bundle", log=lambda _: None)
     return root
 
@@ -62,15 +67,15 @@ def test_predict_with_both_runtimes_and_the_oos_rule(trained):
     bundle = Bundle(trained / "bundle")
     texts = ["我想查一下银行卡余额", "what's the weather like tomorrow"]
     litert = bundle.predict(texts)
-    onnx = bundle.predict(texts, runtime="onnx")
+    onnx = bundle.predict(texts, format="onnx")
     assert [p.label for p in litert] == [p.label for p in onnx]
     for pred in litert:
         assert len(pred.top_k) == 3 and pred.top_k[0]["prob"] >= pred.top_k[1]["prob"]
         assert abs(float(pred.probs.sum()) - 1.0) < 1e-5
     int8 = bundle.predict(texts, precision="int8")
     assert len(int8) == 2
-    with pytest.raises(BundleError, match="unknown runtime"):
-        bundle.predict(texts, runtime="coreml")
+    with pytest.raises(BundleError, match="unknown artifact format 'coreml'"):
+        bundle.predict(texts, format="coreml")
 
 
 def test_verify_reports_accuracy_of_every_artifact(trained, capsys):
@@ -82,7 +87,7 @@ def test_verify_reports_accuracy_of_every_artifact(trained, capsys):
     assert accuracies["model.tflite"] == pytest.approx(accuracies["model.onnx"], abs=1e-9)
     assert abs(accuracies["model.int8.tflite"] - accuracies["model.tflite"]) <= 0.02
     bundle = Bundle(trained / "bundle")
-    direct = evaluate_artifacts(bundle, ["我想查一下银行卡余额"], ["check_balance"])
+    direct = evaluate_texts(bundle, ["我想查一下银行卡余额"], ["check_balance"])
     assert direct[0]["n"] == 1
 
 

@@ -1,4 +1,4 @@
-"""Per-class logit offsets for macro-F1 (finlite.training.class_offsets) and their use after training."""
+"""Per-class logit offsets for macro-F1 (finlite.tasks.class_offsets) and their use after training."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from finlite.training.class_offsets import fit_class_offsets
-from finlite.training.metrics import macro_f1
+from finlite.tasks.class_offsets import fit_class_offsets
+from finlite.tasks.metrics import macro_f1
 
 
 def _shifted_logits(n: int = 3000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -42,8 +42,10 @@ def test_offsets_reject_mismatched_inputs():
 
 
 def test_training_folds_the_offsets_into_the_output_bias():
-    from finlite.training.profile import N_LIFE, _tune_lifecycle_offsets
-    from finlite.training.trainer import ArraySplit, predict
+    from finlite.tasks.profile import DEFAULT_LAYOUT
+    from finlite.tasks.profile_training import tune_lifecycle_offsets
+    from finlite.tasks import ArraySplit
+    from finlite.training.trainer import predict
 
     class Head(torch.nn.Module):
         """Logits = x @ W + b over all heads, as ProfileNet's single output layer."""
@@ -59,12 +61,13 @@ def test_training_folds_the_offsets_into_the_output_bias():
             return self.head(x[:, 0])
 
     logits, labels = _shifted_logits(n=2000)
+    N_LIFE = DEFAULT_LAYOUT["lifecycle"][1]
     width = N_LIFE + 4
     x = np.zeros((len(labels), width), dtype=np.float32)
     x[:, :3] = logits
     x[:, 3:N_LIFE] = -10.0  # stages that never win
     model = Head(width)
-    result = _tune_lifecycle_offsets(model, ArraySplit((x[:, None],), (labels,)), log=lambda _: None)
+    result = tune_lifecycle_offsets(model, ArraySplit((x[:, None],), (labels,)), predict, log=lambda _: None)
     after = predict(model, (x[:, None],))
     assert result["val_macro_f1_after"] > result["val_macro_f1_before"]
     assert macro_f1(labels, after[:, :N_LIFE].argmax(1)) == pytest.approx(result["val_macro_f1_after"])

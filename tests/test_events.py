@@ -26,15 +26,10 @@ from finlite.data.event_schema import (  # noqa: E402
     PRODUCTS,
     vocabulary,
 )
-from finlite.data.events import (  # noqa: E402
-    AttributeTable,
-    EventTable,
-    LoadReport,
-    RowDataError,
-    load_attributes,
-    load_events,
-)
+from finlite.data.events import load_attributes, load_events  # noqa: E402
 from finlite.data.loaders import DataError  # noqa: E402
+from finlite.data.row_checks import RowDataError  # noqa: E402
+from finlite.data.tables import AttributeTable, EventTable, LoadReport  # noqa: E402
 
 EV = vocabulary(EVENT_TYPES)
 PG = vocabulary(PAGES)
@@ -178,7 +173,7 @@ def test_iso_and_epoch_ms_are_equivalent_and_timezones_are_applied(tmp_path):
 
 @pytest.mark.parametrize("offsets", [["Z", "", "+08:00", "-05:30", "+0545", "+02"], [" +01:00", "z"]])
 def test_fast_and_exact_iso_parsers_agree(monkeypatch, offsets):
-    from finlite.data import events
+    from finlite.data import timestamps
 
     rng = np.random.default_rng(7)
     ms = rng.integers(-10**12, 4 * 10**12, size=4000)
@@ -188,11 +183,11 @@ def test_fast_and_exact_iso_parsers_agree(monkeypatch, offsets):
         text = text.replace("T", " ") if i % 7 == 0 else text
         cells.append(text + (offsets[i % len(offsets)] if len(text) > 10 else ""))
     arr = pa.array(cells)
-    exact, exact_ok = events._parse_iso_exact(arr)
+    exact, exact_ok = timestamps._parse_iso_exact(arr)
     assert exact_ok.all()
     if offsets[0] == "Z":  # forms Arrow parses: the fast path must not fall back
-        monkeypatch.setattr(events, "_parse_iso_exact", lambda s: pytest.fail("fell back"))
-    fast, fast_ok = events._parse_iso(arr)
+        monkeypatch.setattr(timestamps, "_parse_iso_exact", lambda s: pytest.fail("fell back"))
+    fast, fast_ok = timestamps._parse_iso(arr)
     np.testing.assert_array_equal(fast_ok, exact_ok)
     np.testing.assert_array_equal(fast, exact)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,16 +21,14 @@ from finlite.export import (
     FP32_TOLERANCE,
     INT8_TOLERANCE,
     Int8Embedding,
-    LiteRTRunner,
-    OnnxRunner,
     check_parity,
     export_onnx,
     export_tflite,
     export_tflite_int8,
     quantize_embeddings,
     quantize_onnx_int8,
-    runner_for,
 )
+from finlite.bundle.runners import LiteRTRunner, OnnxRunner, runner_for
 from finlite.models import get_model
 
 NUM_CLASSES = 7
@@ -226,6 +225,22 @@ def test_file_sizes(artifacts):
 
 
 @pytest.mark.slow
+def test_onnx_files_hold_no_stack_traces_or_source_paths(artifacts):
+    """torch.onnx's per-node stack traces name the exporting machine's files; the name scopes stay."""
+    import onnx
+
+    import finlite
+
+    source_dir = str(Path(finlite.__file__).resolve().parent)
+    for key in ("fp32_onnx", "int8_onnx"):
+        model = onnx.load(str(artifacts[key]))
+        keys = {p.key for n in model.graph.node for p in n.metadata_props}
+        assert "pkg.torch.onnx.stack_trace" not in keys, key
+        assert source_dir.encode() not in artifacts[key].read_bytes(), key
+    assert "pkg.torch.onnx.name_scopes" in {p.key for n in onnx.load(str(artifacts["fp32_onnx"])).graph.node for p in n.metadata_props}
+
+
+@pytest.mark.slow
 def test_runners_loop_and_cast(model, data, artifacts):
     ids = data["heldout"][:3].astype(np.int64)  # cast to the model's int32 input
     for path in (artifacts["fp32_tflite"], artifacts["fp32_onnx"]):
@@ -247,7 +262,8 @@ class _FixedRunner:
 
 
 def test_multi_input_helpers_and_top1_columns():
-    from finlite.export.runners import as_input_tuple, check_input_names, default_input_names
+    from finlite.bundle.runners import as_input_tuple
+    from finlite.export.input_names import check_input_names, default_input_names
 
     ids = np.zeros((3, L, F), dtype=np.int32)
     assert [a.shape for a in as_input_tuple(ids)] == [ids.shape]
@@ -300,7 +316,7 @@ def test_runner_for_rejects_unknown_extension(tmp_path):
 
 def test_import_is_lazy():
     code = (
-        "import sys, finlite.export as e; e.check_parity; e.runner_for; e.Int8Embedding; "
+        "import sys, finlite.export as e, finlite.bundle.runners as r; e.check_parity; r.runner_for; e.Int8Embedding; "
         "heavy = [m for m in ('onnx', 'onnxruntime', 'onnxscript', 'torch.onnx', 'litert_torch', 'ai_edge_litert', "
         "'torchao') if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)"
     )

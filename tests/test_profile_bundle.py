@@ -18,11 +18,17 @@ import pytest
 from finlite.cli import main
 from finlite.data.events import load_attributes, load_events
 from finlite.data.profile_labels import load_profile_labels
-from finlite.data.synth_profile import generate_population, write_population
-from finlite.export.bundle import ExportError, export_bundle, sha256_file
-from finlite.runtime.bundle import Bundle, BundleError, check_golden, evaluate_profile_artifacts
-from finlite.training.config import ProfileTrainConfig, apply_overrides
-from finlite.training.profile import split_user_ids, train_profile
+from finlite.data.synth.profile import generate_population, write_population
+from finlite.bundle.files import sha256_file
+from finlite.errors import ExportError
+from finlite.export.bundle import export_bundle
+from finlite.bundle.manifest import BundleError
+from finlite.runtime.bundle import Bundle, check_golden
+from finlite.tasks.profile_export import evaluate_users
+from finlite.tasks.config import apply_overrides
+from finlite.tasks.profile import ProfileTrainConfig
+import finlite
+from finlite.tasks.profile import split_user_ids
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +40,7 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("profile_bundle")
     paths = write_population(generate_population(600, seed=0), root / "data")
     config = apply_overrides(ProfileTrainConfig(), ["epochs=3", "batch_size=32", "model=profile_dwshuffle_x0_5", "threads=1", "tags_weight=1", "max_events=128"])
-    train_profile(paths["events"], paths["users"], paths["labels"], root / "run", config, log=lambda _: None)
+    finlite.train("profile", root / "run", config=config, events=paths["events"], users=paths["users"], labels=paths["labels"], log=lambda _: None)
     export_bundle(root / "run", root / "bundle", log=lambda _: None)
     return {"root": root, **paths}
 
@@ -110,8 +116,8 @@ def test_predict_cli_prints_stage_and_runtimes_agree(trained, capsys):
     bundle = Bundle(trained["root"] / "bundle")
     ev, at = load_events(events), load_attributes(users)
     as_of = int(ev.ts_ms.max()) + 1
-    litert = bundle.predict_profile(ev, at, ["u000001", "nobody"], as_of)
-    onnx = bundle.predict_profile(ev, at, ["u000001", "nobody"], as_of, runtime="onnx")
+    litert = bundle.predict(ev, at, ["u000001", "nobody"], as_of)
+    onnx = bundle.predict(ev, at, ["u000001", "nobody"], as_of, format="onnx")
     assert [p.stage for p in litert] == [p.stage for p in onnx]
     assert litert[0].top_products[0]["prob"] >= litert[0].top_products[1]["prob"]
     with pytest.raises(BundleError, match="profile bundle"):
@@ -125,7 +131,7 @@ def test_int8_lifecycle_macro_f1_close_to_fp32(trained, capsys):
     run = json.loads((trained["root"] / "run" / "run.json").read_text())
     _, held = split_user_ids(labels.user_ids, run["train_config"]["eval_fraction"], run["train_config"]["seed"])
     bundle = Bundle(trained["root"] / "bundle")
-    results = evaluate_profile_artifacts(bundle, load_events(trained["events"]), load_attributes(trained["users"]), labels.subset(held), run["data"]["as_of_ms"])
+    results = evaluate_users(bundle, load_events(trained["events"]), load_attributes(trained["users"]), labels.subset(held), run["data"]["as_of_ms"])
     f1 = {r["file"]: r["lifecycle_macro_f1"] for r in results}
     manifest = json.loads((trained["root"] / "bundle" / "manifest.json").read_text())
     for art in manifest["artifacts"]:  # the export measured the same users

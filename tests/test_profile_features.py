@@ -14,14 +14,11 @@ import pytest
 from golden.profile_tables import Attrs, Events, tables
 
 from finlite.data.event_schema import AUM_BUCKETS, EVENT_TYPES, OOV_ID, PAGES, PRODUCTS
-from finlite.data.profile_features import (
-    SPEC_FORMAT,
-    ProfileEncoder,
-    ProfileInputs,
-    ProfileSpec,
-    fit_normalisation,
-    static_columns,
-)
+from finlite.data.profile_features import ProfileEncoder, ProfileInputs
+from finlite.data.profile_normalisation import fit_normalisation
+from finlite.data.profile_spec import SPEC_FORMAT, ProfileSpec, static_columns
+from finlite.data.raw_rows import tables_from_rows
+from finlite.data.timestamps import iso_ms
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "profile_v1.json"
 AS_OF = 1_718_000_000_000  # 2024-06-10T06:13:20Z
@@ -30,7 +27,7 @@ NAN = math.nan
 COLS = {name: i for i, name in enumerate(static_columns())}
 
 
-# --- tiny tables with the finlite.data.events API ---------------------------------------------------------
+# --- tiny tables with the finlite.data.tables API ---------------------------------------------------------
 
 
 def ev(ts, event_type=2, page=2, product=2, amount=NAN, dwell=NAN) -> tuple:
@@ -209,7 +206,9 @@ def test_hour_of_day_uses_the_spec_utc_offset(offset, ts, hour):
     encoder = ProfileEncoder(ProfileSpec(utc_offset_minutes=offset))
     x = encoder.encode(make_events({"a": [ev(ts)]}), None, ["a"], AS_OF)
     assert x.cat[0, 0, 3] == hour + 1
-    assert encoder.encode_user(make_events({"a": [ev(ts)]}), None, "a", AS_OF).cat[0, 0, 3] == hour + 1
+    # the same from a raw row as an app holds it (ISO 8601 text), through the file loader
+    events, _ = tables_from_rows([{"user_id": "a", "timestamp": iso_ms(ts), "event_type": "login", "page": "home"}], [])
+    assert encoder.encode(events, None, ["a"], AS_OF).cat[0, 0, 3] == hour + 1
 
 
 def test_gaps_are_to_the_previous_kept_event(enc):
@@ -269,7 +268,7 @@ def test_fit_normalisation_matches_hand_statistics_and_standardises():
     assert abs(v.mean()) < 1e-3 and abs(v.std() - 1) < 1e-3
 
 
-def test_batch_encoding_matches_the_per_user_reference():
+def test_batch_rows_match_encoding_each_user_alone():
     events, attrs, users = random_tables(120, seed=1)
     spec = fit_normalisation(events, attrs, AS_OF, base=ProfileSpec(max_events=16))
     encoder = ProfileEncoder(spec)
@@ -277,7 +276,7 @@ def test_batch_encoding_matches_the_per_user_reference():
     x = encoder.encode(events, attrs, queried, AS_OF)
     assert np.array_equal(x.cat[3], x.cat[-1]) and np.array_equal(x.static[3], x.static[-1])
     for i, uid in enumerate(queried):
-        y = encoder.encode_user(events, attrs, uid, AS_OF)
+        y = encoder.encode(events, attrs, [uid], AS_OF)  # batch size 1, as on the phone
         assert np.array_equal(y.cat, x.cat[i : i + 1]), uid
         assert np.array_equal(y.num, x.num[i : i + 1]), uid
         assert np.array_equal(y.static, x.static[i : i + 1]), uid
@@ -388,7 +387,7 @@ def test_golden_vectors():
     x = encoder.encode(events, attrs, ids, data["as_of_ms"])
     diffs = []
     for i, user in enumerate(data["users"]):
-        single = encoder.encode_user(events, attrs, user["user_id"], data["as_of_ms"])
+        single = encoder.encode(events, attrs, [user["user_id"]], data["as_of_ms"])
         real = len(user["cat"])
         want_cat = np.zeros((spec.max_events, 4), np.int32)
         want_num = np.zeros((spec.max_events, spec.num_features), np.float32)
@@ -396,7 +395,7 @@ def test_golden_vectors():
             want_cat[:real] = user["cat"]
             want_num[:real] = np.array(user["num"], dtype=np.float32)
         want_static = np.array(user["static"], dtype=np.float32)
-        for how, got in (("encode", x[i]), ("encode_user", single)):
+        for how, got in (("encode", x[i]), ("encode alone", single)):
             for name, want, have in (("cat", want_cat, got.cat[0]), ("num", want_num, got.num[0]), ("static", want_static, got.static[0])):
                 if not np.array_equal(want, have):
                     where = np.argwhere(want != have)[:3].tolist()

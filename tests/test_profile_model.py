@@ -8,9 +8,10 @@ import torch
 from torch import nn
 
 from finlite.data.event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
-from finlite.data.profile_features import ProfileEncoder, ProfileSpec
+from finlite.data.profile_features import ProfileEncoder
+from finlite.data.profile_spec import ProfileSpec
+from finlite.tasks.profile import output_layout, profile_postprocess
 from finlite.models import (
-    OUTPUT_LAYOUT,
     Tally,
     ProfileNet,
     ProfileNetConfig,
@@ -19,7 +20,6 @@ from finlite.models import (
     fold_batchnorm,
     get_model,
     list_models,
-    split_outputs,
 )
 
 SPEC = ProfileSpec()
@@ -63,7 +63,8 @@ def test_forward_backward(name):
     logits = model(cat, num, static)
     assert logits.shape == (4, sum(HEADS.values())) and logits.dtype == torch.float32
     assert torch.isfinite(logits).all()
-    heads = split_outputs(logits, model.config)
+    layout = output_layout(model.config.num_lifecycle, model.config.num_tags, model.config.num_products)
+    heads = {name: logits[:, a:b] for name, (a, b) in layout.items()}
     loss = (
         nn.functional.cross_entropy(heads["lifecycle"], torch.tensor([0, 1, 2, 3]))
         + nn.functional.binary_cross_entropy_with_logits(heads["tags"], torch.rand(4, HEADS["num_tags"]))
@@ -79,20 +80,18 @@ def test_forward_backward(name):
     assert all(grads[f"{e}.weight"][0].abs().sum() == 0 for e in ("event_type", "page", "product", "hour"))
 
 
-def test_output_layout_and_split():
+def test_output_layout_and_postprocess_spec():
     config = ProfileNetConfig(static_features=S, num_lifecycle=5, num_tags=3, num_products=7)
-    assert OUTPUT_LAYOUT(config) == {"lifecycle": [0, 5], "tags": [5, 8], "products": [8, 15]}
-    assert config.num_outputs == 15
-    logits = torch.arange(30.0).reshape(2, 15)
-    heads = split_outputs(logits, config)
-    assert list(heads) == ["lifecycle", "tags", "products"]
-    assert torch.equal(torch.cat(list(heads.values()), dim=1), logits)
-    assert heads["tags"].tolist() == [[5.0, 6.0, 7.0], [20.0, 21.0, 22.0]]
-    with pytest.raises(ValueError, match="15 output columns"):
-        split_outputs(logits[:, :14], config)
-    model = ProfileNet(config).eval()
-    out = model(*inputs(2))
-    assert {k: v.shape[1] for k, v in model.split(out).items()} == {"lifecycle": 5, "tags": 3, "products": 7}
+    layout = output_layout(config.num_lifecycle, config.num_tags, config.num_products)
+    assert layout == {"lifecycle": [0, 5], "tags": [5, 8], "products": [8, 15]}
+    assert config.num_outputs == 15 == layout["products"][1]
+    labels = [f"c{i}" for i in range(15)]
+    post = profile_postprocess(layout, labels)
+    assert post["heads"]["tags"]["labels"] == ["c5", "c6", "c7"] and post["heads"]["products"]["columns"] == [8, 15]
+    with pytest.raises(ValueError, match="covers 15 columns, but there are 14 labels"):
+        profile_postprocess(layout, labels[:14])
+    out = ProfileNet(config).eval()(*inputs(2))
+    assert out.shape == (2, layout["products"][1])
 
 
 @pytest.mark.parametrize("name", PROFILE_MODELS)
@@ -224,7 +223,7 @@ def test_runs_recorded_before_tallies_rebuild_the_old_architecture():
 
 def test_training_defaults_of_the_network_options_match_the_architecture_defaults():
     """ProfileTrainConfig repeats ProfileNetConfig's defaults (config.py stays free of torch)."""
-    from finlite.training.config import ProfileTrainConfig
+    from finlite.tasks.profile import ProfileTrainConfig
 
     config, net = ProfileTrainConfig(), ProfileNetConfig(static_features=S)
     assert (config.count_log, config.tally_windows) == (net.count_log, net.tally_windows)

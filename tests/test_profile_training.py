@@ -9,12 +9,16 @@ from finlite.cli import main
 from finlite.data.events import load_attributes, load_events
 from finlite.data.loaders import DataError
 from finlite.data.profile_labels import load_profile_labels
-from finlite.data.synth_profile import generate_population, write_population
-from finlite.training.config import ProfileTrainConfig, apply_overrides
+from finlite.data.synth.profile import generate_population, write_population
 import torch
 
-from finlite.training.profile import N_LIFE, N_PRODUCTS, N_TAGS, ProfileTask, baseline_soft_targets, split_user_ids, train_profile
-from finlite.training.profile_baseline import user_aggregates
+import finlite
+from finlite.tasks.config import apply_overrides
+from finlite.tasks.profile import DEFAULT_LAYOUT, ProfileTrainConfig, split_user_ids
+from finlite.tasks.profile_baseline import baseline_soft_targets, user_aggregates
+from finlite.tasks.profile_training import ProfileObjective
+
+N_LIFE, N_TAGS, N_PRODUCTS = (b - a for a, b in DEFAULT_LAYOUT.values())
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +65,7 @@ def test_aggregates_have_a_name_per_column_and_see_recency(population):
 @pytest.mark.slow
 def test_short_profile_training_learns_and_reports_the_baseline(population, tmp_path):
     config = apply_overrides(ProfileTrainConfig(), ["epochs=4", "threads=1", "model=profile_dwshuffle_x0_5", "batch_size=64"])
-    metrics = train_profile(population / "events.csv", population / "users.csv", population / "labels.csv", tmp_path / "run", config, log=lambda _: None)
+    metrics = finlite.train("profile", tmp_path / "run", config=config, events=population / "events.csv", users=population / "users.csv", labels=population / "labels.csv", log=lambda _: None)
     network, baseline = metrics["eval"], metrics["baseline"]
     assert network["lifecycle_macro_f1"] > 0.25  # chance for 5 classes is about 0.2 or below
     assert network["tag_auroc_mean"] > 0.6
@@ -93,9 +97,9 @@ def test_profile_loss_mixes_labels_and_teacher_by_distill_weight():
     outputs = torch.randn(8, N_LIFE + N_TAGS + N_PRODUCTS, generator=g)
     labels = (torch.randint(0, N_LIFE, (8,), generator=g), torch.rand(8, N_TAGS, generator=g), torch.randint(0, N_PRODUCTS, (8,), generator=g))
     teacher = (torch.softmax(torch.randn(8, N_LIFE, generator=g), 1), torch.rand(8, N_TAGS, generator=g), torch.softmax(torch.randn(8, N_PRODUCTS, generator=g), 1))
-    plain = ProfileTask(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0"]))
-    mixed = ProfileTask(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0.25"]))
-    all_heads = ProfileTask(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0.25", "distill_tags=true"]))
+    plain = ProfileObjective(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0"]))
+    mixed = ProfileObjective(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0.25"]))
+    all_heads = ProfileObjective(apply_overrides(ProfileTrainConfig(), ["distill_baseline=0.25", "distill_tags=true"]))
     hard, soft = plain.loss(outputs, labels), plain._loss(outputs, *teacher)
     soft_label_tags = plain._loss(outputs, teacher[0], labels[1], teacher[2])  # the default: tags from the labels
     assert plain.loss(outputs, (*labels, *teacher)) == pytest.approx(hard.item())  # distill 0: teacher ignored

@@ -14,7 +14,7 @@ import pytest
 import torch
 from conftest import write_small_corpus
 
-from finlite.data.synth_profile import generate_population, write_population
+from finlite.data.synth.profile import generate_population, write_population
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ def case(request, tmp_path_factory):
         "profile",
         ["--events", str(root / "events.csv"), "--users", str(root / "users.csv"), "--labels", str(root / "labels.csv")],
         [*common, "baseline=false", "model=profile_dwshuffle_x0_5"],
-        "profile_dwshuffle_x0_5.pt",
+        "student-profile_dwshuffle_x0_5.pt",
         "tag_auroc_mean",
         0.6,
     )

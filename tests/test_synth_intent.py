@@ -1,4 +1,4 @@
-"""Tests for the synthetic bilingual banking intent corpus (finlite.data.synth_intent)."""
+"""Tests for the synthetic bilingual banking intent corpus (finlite.data.synth.intent)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from finlite.data.synth_intent import (
+from finlite.data.synth.intent import (
     OUT_OF_SCOPE,
     IntentExample,
     generate_intent_corpus,
@@ -64,7 +64,7 @@ def test_same_seed_same_corpus_different_seed_different() -> None:
 def test_byte_identical_across_processes_with_different_hash_seeds(tmp_path: Path, corpus) -> None:
     write_csv(corpus, tmp_path / "here.csv")
     script = (
-        "import sys; from finlite.data.synth_intent import generate_intent_corpus, write_csv; "
+        "import sys; from finlite.data.synth.intent import generate_intent_corpus, write_csv; "
         "write_csv(generate_intent_corpus(), sys.argv[1])"
     )
     for hash_seed in ("1", "12345"):

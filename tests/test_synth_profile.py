@@ -1,4 +1,4 @@
-"""Tests for the synthetic user population with ground truth (finlite.data.synth_profile)."""
+"""Tests for the synthetic user population with ground truth (finlite.data.synth.profile)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from finlite.data.event_schema import (
     PRODUCTS,
     TAGS,
 )
-from finlite.data.synth_profile import (
+from finlite.data.synth.profile import (
     AMOUNT_EVENT_TYPES,
     DAY_MS,
     LOCAL_UTC_OFFSET_MINUTES,
@@ -90,7 +90,7 @@ def test_identical_across_processes_and_hash_seeds(pop: Population) -> None:
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
         "from test_synth_profile import digest;"
-        "from finlite.data.synth_profile import generate_population;"
+        "from finlite.data.synth.profile import generate_population;"
         f"print(digest(generate_population({N_USERS}, seed=0)))"
     )
     expected = digest(pop)

@@ -7,9 +7,11 @@ import pytest
 from conftest import write_small_corpus
 
 from finlite.training.checkpoint import load_run
-from finlite.training.config import ConfigError, IntentTrainConfig, apply_overrides
-from finlite.training.intent import train_intent
-from finlite.training.metrics import calibrate_threshold, classification_report, macro_f1, softmax
+from finlite.tasks.config import ConfigError, apply_overrides
+from finlite.tasks.intent import IntentTrainConfig
+import finlite
+from finlite.bundle.postprocess import softmax
+from finlite.tasks.metrics import calibrate_threshold, classification_report, macro_f1
 
 
 def test_macro_f1_by_hand():
@@ -60,7 +62,7 @@ def small_corpus(tmp_path_factory):
 @pytest.mark.slow
 def test_short_training_run_beats_chance_and_writes_the_run(small_corpus, tmp_path):
     config = apply_overrides(IntentTrainConfig(), ["epochs=6", "distill=false", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1"])
-    metrics = train_intent(small_corpus / "train.csv", small_corpus / "eval.csv", tmp_path / "run", config, log=lambda _: None)
+    metrics = finlite.train("intent", tmp_path / "run", config=config, train=small_corpus / "train.csv", eval=small_corpus / "eval.csv", log=lambda _: None)
     chance = 1 / 28
     assert metrics["eval"]["accuracy"] > 10 * chance
     assert metrics["eval"]["oos_recall"] is not None
@@ -74,7 +76,7 @@ def test_short_training_run_beats_chance_and_writes_the_run(small_corpus, tmp_pa
 
 
 def test_ranking_metrics_by_hand():
-    from finlite.training.metrics import auroc, ndcg_at_k, recall_at_k
+    from finlite.tasks.metrics import auroc, ndcg_at_k, recall_at_k
 
     assert auroc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])) == pytest.approx(0.75)
     assert auroc(np.array([0, 1]), np.array([0.5, 0.5])) == pytest.approx(0.5)  # a tie is half a win

@@ -31,7 +31,7 @@ android {
         noCompress += "tflite"
     }
 
-    // app/src/test: the Android-free glue on the JVM, against the bundles of `make test-bundles`
+    // app/src/test: the synthetic event log on the JVM, against the bundles of `make test-bundles`
     testOptions {
         unitTests.all {
             val repoRoot = rootProject.projectDir.parentFile

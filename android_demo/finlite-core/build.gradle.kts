@@ -1,4 +1,4 @@
-// Pure Kotlin/JVM: preprocessing, post-processing and bundle verification, testable without Android.
+// Pure Kotlin/JVM: preprocessing, post-processing, bundle verification and the pipelines, testable without Android.
 plugins {
     id("org.jetbrains.kotlin.jvm")
 }

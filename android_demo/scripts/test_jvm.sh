@@ -88,7 +88,7 @@ mapfile -t MAIN_KT < <(find "$CORE/src/main/kotlin" -name '*.kt' | sort)
 mapfile -t MAIN_JAVA < <(find "$CORE/src/main/java" -name '*.java' | sort)
 mapfile -t TEST_KT < <(find "$CORE/src/test/kotlin" -name '*.kt' | sort)
 mapfile -t APP_KT < <(find "$APP_SRC" -name '*.kt' ! -path "$LITERT_FILE" | sort)
-# the app files without Android imports (the pipeline glue, the synthetic log) and their JVM tests
+# the app files without Android imports (the synthetic event log; the pipelines are finlite-core's) and their JVM tests
 mapfile -t APP_PURE_KT < <(grep -L -e '^import android\.' -e 'org\.tensorflow' "${APP_KT[@]}" | sort)
 mapfile -t APP_TEST_KT < <(find "$DEMO/app/src/test/kotlin" -name '*.kt' | sort)
 
@@ -122,7 +122,7 @@ fi
 
 TEST_INPUTS=("${MAIN_KT[@]}" "${MAIN_JAVA[@]}" "${TEST_KT[@]}" "${APP_PURE_KT[@]}" "${APP_TEST_KT[@]}")
 if ! stamp_ok test "${TEST_INPUTS[@]}"; then
-    log "compiling the tests: finlite-core (${#TEST_KT[@]} files), app glue (${#APP_PURE_KT[@]} + ${#APP_TEST_KT[@]} files)"
+    log "compiling the tests: finlite-core (${#TEST_KT[@]} files), app (${#APP_PURE_KT[@]} + ${#APP_TEST_KT[@]} files)"
     rm -rf "$OUT/test" && mkdir -p "$OUT/test"
     quiet_kotlinc -jvm-target 1.8 -cp "$OUT/core:$JUNIT" -d "$OUT/test" "$CORE/src/test/kotlin" "${APP_PURE_KT[@]}" "${APP_TEST_KT[@]}"
     ls "$OUT"/test/com/finlite/core/*Test.class "$OUT"/test/com/finlite/demo/*Test.class >/dev/null 2>&1 || die "the tests did not compile"

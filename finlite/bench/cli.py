@@ -141,8 +141,8 @@ def _bundle_case(folder: Path, picked: list[str] | None, wanted: list[str] | Non
     """(artifacts, inputs, reference, name, task, notes) of a bundle."""
     import json
 
+    from ..bundle.runners import model_arrays
     from ..errors import FinliteError
-    from ..export.runners import model_arrays
     from ..runtime.bundle import Bundle
     from .reference import bundle_reference
 
@@ -154,17 +154,17 @@ def _bundle_case(folder: Path, picked: list[str] | None, wanted: list[str] | Non
         raise FinliteError(f"{folder}: no artifact {', '.join(unknown)} in the manifest (has: {', '.join(files)})")
     artifacts = [a for a in bundle.artifacts if not chosen or a["file"] in chosen]
     golden = json.loads((bundle.dir / bundle.manifest["golden_file"]).read_text(encoding="utf-8"))
-    inputs = model_arrays(tuple(a[:1] for a in bundle.encode_golden(golden["examples"][:1])))
+    inputs = model_arrays(tuple(a[:1] for a in bundle.task.encode_golden(bundle.encoder, golden["examples"][:1])))
     reference = bundle_reference(bundle, inputs, Path(run) if run else None)
     notes = ["input: the first golden.json example (batch 1)", f"PyTorch eager row and MAC / parameter counts: {reference.source}"]
-    return artifacts, inputs, reference, bundle.manifest.get("name") or folder.name, bundle.task, notes, bundle.manifest.get("model", {}).get("name")
+    return artifacts, inputs, reference, bundle.manifest.get("name") or folder.name, bundle.task.name, notes, bundle.manifest.get("model", {}).get("name")
 
 
 def _file_case(path: Path, run: str | None):
     """(artifacts, inputs, reference, …) of a model file outside a bundle: synthetic inputs."""
     import numpy as np
 
-    from ..export.runners import model_arrays, runner_for
+    from ..bundle.runners import model_arrays, runner_for
     from .reference import Reference, model_counts
 
     details = runner_for(path).input_details()

@@ -27,28 +27,10 @@ class Reference:
     params: int | None
 
 
-def _architecture_kwargs(bundle) -> dict:
-    """Registry kwargs that fix the architecture of ``bundle``'s model."""
-    if bundle.task == "intent":
-        return {"num_classes": len(bundle.labels), "buckets": int(bundle.preprocess["text"]["buckets"])}
-    from ..data.profile_features import ProfileSpec
-
-    heads = bundle.postprocess["heads"]
-    spec = ProfileSpec.from_json(bundle.preprocess["profile"])
-    size = {name: heads[name]["columns"][1] - heads[name]["columns"][0] for name in ("lifecycle", "tags", "products")}
-    return {
-        "num_lifecycle": size["lifecycle"],
-        "num_tags": size["tags"],
-        "num_products": size["products"],
-        "static_features": spec.static_features,
-        "num_features": spec.num_features,
-    }
-
-
 def model_counts(model, inputs: Sequence[np.ndarray]) -> tuple[int, int]:
     import torch
 
-    from ..export.runners import model_arrays
+    from ..bundle.runners import model_arrays
     from ..models import count_macs, count_params
 
     return count_macs(model, *(torch.from_numpy(a) for a in model_arrays(tuple(inputs)))), count_params(model)
@@ -70,7 +52,7 @@ def bundle_reference(bundle, inputs: Sequence[np.ndarray], run_dir: Path | None 
         return Reference(lambda: load_run(Path(run_dir))[0], f"trained weights from {run_dir}", macs, params)
     fallback = Reference(None, "", declared.get("macs"), declared.get("params"))
     try:
-        kwargs = _architecture_kwargs(bundle)
+        kwargs = bundle.task.bundle_model_kwargs(bundle.labels, bundle.preprocess, bundle.postprocess)
         model = get_model(name, **kwargs)
     except (KeyError, TypeError, ValueError) as err:
         fallback.source = f"no PyTorch row: cannot rebuild {name!r} from the manifest ({err}); pass --run DIR"

@@ -17,9 +17,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from ..bundle import formats
 from .machine import machine_line
 
-SCHEMA = "finlite.bench/1"
+SCHEMA = formats.BENCH
 ROW_FIELDS = {
     "artifact": str,
     "runtime": str,

@@ -8,7 +8,7 @@ count: its thread pool is process-wide) run in worker processes (:class:`WorkerS
 
 The timed call is the runtime's own minimal loop on inputs prepared once (no per-call numpy casts):
 ``session.run`` (onnxruntime), ``set_tensor``/``invoke``/``get_tensor`` (both TFLite interpreters,
-the same function :func:`~finlite.bench.tflite_worker.interpreter_call`), ``Method.execute``
+the same function :func:`~finlite.bench.worker.interpreter_call`), ``Method.execute``
 (ExecuTorch), ``model(*tensors)`` under ``torch.inference_mode`` (PyTorch).
 
 Idle threads must not busy-wait while another runtime's chunk runs (they would steal its cores):
@@ -91,7 +91,7 @@ def onnxruntime_loader(path: Path, inputs: Sequence[np.ndarray], threads: int):
     """Loader for an onnxruntime session (CPU, ``threads`` intra-op threads)."""
 
     def load():
-        from ..export.runners import OnnxRunner
+        from ..bundle.runners import OnnxRunner
 
         runner = OnnxRunner(path, threads=threads, spinning=False)
         details = runner.input_details()
@@ -122,7 +122,7 @@ def pytorch_loader(build: Callable[[], Any], inputs: Sequence[np.ndarray], threa
     def load():
         import torch
 
-        from ..export.runners import model_arrays
+        from ..bundle.runners import model_arrays
 
         model = build().eval()
         tensors = [torch.from_numpy(a) for a in model_arrays(tuple(inputs))]

@@ -8,7 +8,9 @@ missing (NaN), never zero. The vocabularies are versioned with the preprocessing
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "finlite.events/1"
+from ..bundle import formats
+
+SCHEMA_VERSION = formats.EVENTS
 
 EVENT_COLUMNS = ("user_id", "timestamp", "event_type", "page", "product", "amount", "dwell_ms")
 ATTRIBUTE_COLUMNS = ("user_id", "age", "risk_level", "tenure_days", "holdings", "aum_bucket")
@@ -78,13 +80,15 @@ AUM_BUCKETS = ("<10k", "10k-50k", "50k-200k", "200k-1m", "1m-5m", "5m+")
 RISK_LEVELS = (1, 2, 3, 4, 5)
 
 LIFECYCLE_STAGES = ("prospect", "new", "active", "pre_churn", "churned")
-TAGS = (
-    "fund_preference",  # how strongly the user leans to funds over deposits
-    "dormant_activation",  # chance a dormant account is re-activated by an offer
-    "high_net_worth",  # likelihood of being a high-net-worth client
-    "churn_risk",  # chance of leaving in the coming weeks
-    "credit_appetite",  # interest in credit (cards, loans)
-)
+# Each tag and its definition (shown in the model card).
+TAG_DEFINITIONS = {
+    "fund_preference": "how strongly the user leans to funds over deposits",
+    "dormant_activation": "chance a dormant account is re-activated by an offer",
+    "high_net_worth": "likelihood of being a high-net-worth client",
+    "churn_risk": "chance of leaving in the coming weeks",
+    "credit_appetite": "interest in credit (cards, loans)",
+}
+TAGS = tuple(TAG_DEFINITIONS)
 
 
 def vocabulary(values: tuple) -> dict[str, int]:

@@ -8,8 +8,9 @@ profile network (:class:`finlite.models.ProfileNet`)::
                                log elapsed time to as_of
     static  float32 (B, S)     per user: attributes, holdings, recency, event count (S = 35)
 
-``N = ProfileSpec.max_events``. Everything an Android or iOS port needs is in :class:`ProfileSpec`
-(serialised into preprocess.json), in this docstring and in :meth:`ProfileEncoder.describe`. The
+``N = ProfileSpec.max_events``. Everything an Android or iOS port needs is in
+:class:`~finlite.data.profile_spec.ProfileSpec` (serialised into preprocess.json), in this docstring and
+in :meth:`ProfileEncoder.describe`. The
 steps for one user, given ``as_of_ms`` (the moment of the prediction, epoch milliseconds, UTC):
 
 1. Events: the user's events with ``ts_ms <= as_of_ms`` (later events are ignored: no leakage from
@@ -52,10 +53,11 @@ steps for one user, given ``as_of_ms`` (the moment of the prediction, epoch mill
      ``as_of_ms`` (not just the kept ones).
 
 A missing numeric is never a silent zero: its value is 0 *and* a flag column says it is missing.
-The normalisation constants come from training data (:func:`fit_normalisation`); the defaults
-(mean 0, std 1) are the identity and only suit tests.
+The normalisation constants come from training data
+(:func:`~finlite.data.profile_normalisation.fit_normalisation`); the defaults (mean 0, std 1) are the
+identity and only suit tests.
 
-The tables are duck-typed (see ``finlite.data.events``): an event table has ``user_ids``,
+The tables are duck-typed (see :mod:`finlite.data.tables`): an event table has ``user_ids``,
 ``offsets`` (U+1, user i's events are rows ``offsets[i]:offsets[i+1]``), ``ts_ms``, ``event_type``,
 ``page``, ``product``, ``amount``, ``dwell_ms``; an attribute table has ``user_ids``, ``age``,
 ``risk_level``, ``tenure_days``, ``holdings`` (U, len(PRODUCTS)) and ``aum_bucket``.
@@ -64,7 +66,7 @@ The tables are duck-typed (see ``finlite.data.events``): an event table has ``us
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
@@ -78,151 +80,17 @@ from .event_schema import (
     PAGES,
     PRODUCTS,
     RISK_LEVELS,
-    SCHEMA_VERSION,
     vocabulary,
 )
+from .profile_spec import NORMALISED, ProfileSpec, static_columns
 
-if TYPE_CHECKING:  # pragma: no cover - the tables live in finlite.data.events
-    from .events import AttributeTable, EventTable
+if TYPE_CHECKING:  # pragma: no cover
+    from .tables import AttributeTable, EventTable
 
-SPEC_FORMAT = "finlite.profile/1"
+__all__ = ["GatheredEvents", "ProfileEncoder", "ProfileInputs", "gather_events", "log_amount", "log_nonneg"]
 
-CAT_COLUMNS = ("event_type", "page", "product", "hour")
-NUM_COLUMNS = ("log_amount", "amount_missing", "log_dwell", "dwell_missing", "log_gap", "log_elapsed")
-# The normalised quantities: (spec field prefix, what is log1p-transformed).
-NORMALISED = (
-    ("amount", "log1p(|amount|), amount in the event's currency units"),
-    ("dwell", "log1p(dwell_ms)"),
-    ("gap", "log1p(seconds since the previous kept event)"),
-    ("elapsed", "log1p(seconds from the event to as_of_ms)"),
-    ("age", "log1p(age in years)"),
-    ("tenure", "log1p(tenure_days)"),
-    ("recency", "log1p(seconds since the most recent event, at as_of_ms)"),
-)
 _MS_PER_HOUR = 3_600_000
-
-
-@dataclass(frozen=True)
-class ProfileSpec:
-    """Every parameter of the profile encoder; serialised as the ``profile`` part of preprocess.json."""
-
-    max_events: int = 64  # most recent events kept per user (sequence length N)
-    utc_offset_minutes: int = 480  # wall-clock offset for hour-of-day (480 = UTC+8, China Standard Time)
-    event_type_vocab: int = len(EVENT_TYPES) + FIRST_ID  # ids incl. 0 = padding, 1 = OOV
-    page_vocab: int = len(PAGES) + FIRST_ID
-    product_vocab: int = len(PRODUCTS) + FIRST_ID
-    aum_vocab: int = len(AUM_BUCKETS) + FIRST_ID
-    hour_buckets: int = 24  # cat column 3 holds hour + 1 (0 = padding): embedding rows = hour_buckets + 1
-    holdings: int = len(PRODUCTS)  # width of the holdings multi-hot
-    # Normalisation z = (log1p(v) - mean) / std, fitted on training data (fit_normalisation).
-    amount_mean: float = 0.0
-    amount_std: float = 1.0
-    dwell_mean: float = 0.0
-    dwell_std: float = 1.0
-    gap_mean: float = 0.0
-    gap_std: float = 1.0
-    elapsed_mean: float = 0.0
-    elapsed_std: float = 1.0
-    age_mean: float = 0.0
-    age_std: float = 1.0
-    tenure_mean: float = 0.0
-    tenure_std: float = 1.0
-    recency_mean: float = 0.0
-    recency_std: float = 1.0
-    event_schema: str = SCHEMA_VERSION
-    format: str = SPEC_FORMAT
-
-    def __post_init__(self) -> None:
-        if self.format != SPEC_FORMAT:
-            raise ValueError(f"unsupported profile spec format {self.format!r} (this finlite reads {SPEC_FORMAT!r})")
-        if self.event_schema != SCHEMA_VERSION:
-            raise ValueError(f"profile spec uses event schema {self.event_schema!r}; this finlite has {SCHEMA_VERSION!r}")
-        if self.max_events < 1:
-            raise ValueError("max_events must be >= 1")
-        if not -720 <= self.utc_offset_minutes <= 840:
-            raise ValueError("utc_offset_minutes must be within [-720, 840] (UTC-12 .. UTC+14)")
-        expected = {
-            "event_type_vocab": len(EVENT_TYPES) + FIRST_ID,
-            "page_vocab": len(PAGES) + FIRST_ID,
-            "product_vocab": len(PRODUCTS) + FIRST_ID,
-            "aum_vocab": len(AUM_BUCKETS) + FIRST_ID,
-            "hour_buckets": 24,
-            "holdings": len(PRODUCTS),
-        }
-        for name, want in expected.items():
-            if getattr(self, name) != want:
-                raise ValueError(f"profile spec: {name} is {getattr(self, name)}, but the {SCHEMA_VERSION} schema gives {want}")
-        for prefix, _ in NORMALISED:
-            mean, std = getattr(self, f"{prefix}_mean"), getattr(self, f"{prefix}_std")
-            if not (math.isfinite(mean) and math.isfinite(std) and std > 0):
-                raise ValueError(f"profile spec: {prefix}_mean must be finite and {prefix}_std finite and > 0")
-
-    # --- tensor sizes ------------------------------------------------------------------------------------
-    @property
-    def cat_features(self) -> int:
-        return len(CAT_COLUMNS)
-
-    @property
-    def num_features(self) -> int:
-        return len(NUM_COLUMNS)
-
-    @property
-    def static_features(self) -> int:
-        return len(static_columns(self))
-
-    @property
-    def hour_vocab(self) -> int:
-        """Embedding rows of cat column 3 (hour + 1, 0 = padding)."""
-        return self.hour_buckets + 1
-
-    # --- JSON --------------------------------------------------------------------------------------------
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> "ProfileSpec":
-        """Strict reading: every field present, nothing else, each of the right type.
-
-        Float fields accept JSON integers (JSON has one number type), never booleans or non-finite values.
-        """
-        if not isinstance(data, dict):
-            raise ValueError("profile spec must be a JSON object")
-        fields = cls.__dataclass_fields__
-        unknown, missing = set(data) - set(fields), set(fields) - set(data)
-        if unknown or missing:
-            raise ValueError(f"profile spec: unknown fields {sorted(unknown)}, missing fields {sorted(missing)}")
-        defaults = cls()
-        kwargs: dict[str, Any] = {}
-        for name, value in data.items():
-            kind = type(getattr(defaults, name))
-            if kind is float and type(value) is int:
-                value = float(value)
-            if type(value) is not kind:
-                raise ValueError(f"profile spec: {name} must be a {kind.__name__}, got {value!r}")
-            kwargs[name] = value
-        return cls(**kwargs)
-
-
-def static_columns(spec: ProfileSpec | None = None) -> list[str]:
-    """Names of the static columns, in order (see the module docstring)."""
-    del spec  # the layout depends on the schema only; the parameter keeps room for later versions
-    return [
-        "log_age",
-        "age_missing",
-        *(f"risk_{r}" for r in RISK_LEVELS),
-        "risk_missing",
-        "log_tenure",
-        "tenure_missing",
-        "aum_missing",
-        "aum_oov",
-        *(f"aum_{b}" for b in AUM_BUCKETS),
-        *(f"holds_{p}" for p in PRODUCTS),
-        "log_recency",
-        "no_events",
-        "event_count",
-    ]
-
-
+# where the groups of static_columns() start
 _S_AGE, _S_RISK, _S_TENURE, _S_AUM = 0, 2, 8, 10
 _S_HOLD = _S_AUM + len(AUM_BUCKETS) + FIRST_ID
 _S_RECENCY = _S_HOLD + len(PRODUCTS)
@@ -250,7 +118,7 @@ class ProfileInputs:
         return self.cat, self.num, self.static
 
 
-# --- shared scalar rules ---------------------------------------------------------------------------------
+# --- scalar rules (shared with fit_normalisation) --------------------------------------------------------
 
 
 def _hour_ids(ts_ms: np.ndarray, utc_offset_minutes: int) -> np.ndarray:
@@ -264,14 +132,14 @@ def _clean_ids(ids: np.ndarray, vocab: int) -> np.ndarray:
     return np.where((ids >= 0) & (ids < vocab), ids, OOV_ID).astype(np.int32)
 
 
-def _log_amount(amount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def log_amount(amount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(log1p(|amount|) in float64 with 0 where missing, missing flag)."""
     a = np.asarray(amount, dtype=np.float64)
     missing = ~np.isfinite(a)
     return np.where(missing, 0.0, np.log1p(np.abs(np.where(missing, 0.0, a)))), missing
 
 
-def _log_nonneg(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def log_nonneg(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(log1p(v) with 0 where missing, missing flag); NaN, infinite and negative values are missing."""
     v = np.asarray(value, dtype=np.float64)
     missing = ~(np.isfinite(v) & (v >= 0))
@@ -286,7 +154,7 @@ def _z(log_value: np.ndarray, missing: np.ndarray, mean: float, std: float) -> n
 
 
 @dataclass
-class _Gathered:
+class GatheredEvents:
     """The kept events of a batch of users, flattened (most recent first within each user)."""
 
     row: np.ndarray  # batch row of each kept event
@@ -301,11 +169,11 @@ def _event_index(events: "EventTable") -> dict[str, int]:
     return {uid: i for i, uid in enumerate(events.user_ids)}
 
 
-def _gather(events: "EventTable | None", user_ids: Sequence[str], as_of_ms: int, max_events: int) -> _Gathered:
+def gather_events(events: "EventTable | None", user_ids: Sequence[str], as_of_ms: int, max_events: int) -> GatheredEvents:
     batch = len(user_ids)
     if events is None or len(events.user_ids) == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return _Gathered(empty, empty, empty, empty, np.zeros(batch, np.int64), np.zeros(batch, np.int64))
+        return GatheredEvents(empty, empty, empty, empty, np.zeros(batch, np.int64), np.zeros(batch, np.int64))
     lookup = _event_index(events)
     offsets = np.asarray(events.offsets, dtype=np.int64)
     pos = np.array([lookup.get(u, -1) for u in user_ids], dtype=np.int64)
@@ -334,7 +202,7 @@ def _gather(events: "EventTable | None", user_ids: Sequence[str], as_of_ms: int,
     if len(row) > 1:
         has_prev = (row[1:] == row[:-1]) & (rank[:-1] + 1 < max_events)
         gap_ms[:-1] = np.where(has_prev, ts[:-1] - ts[1:], -1)
-    return _Gathered(row[kept], rank[kept], index[kept], gap_ms[kept], count, last_ts)
+    return GatheredEvents(row[kept], rank[kept], index[kept], gap_ms[kept], count, last_ts)
 
 
 def _attr_positions(attrs: "AttributeTable | None", user_ids: Sequence[str]) -> np.ndarray:
@@ -374,7 +242,7 @@ class ProfileEncoder:
         spec = self.spec
         user_ids = list(user_ids)
         out = self.empty(len(user_ids))
-        g = _gather(events, user_ids, int(as_of_ms), spec.max_events)
+        g = gather_events(events, user_ids, int(as_of_ms), spec.max_events)
         if len(g.row):
             r, k, i = g.row, g.rank, g.index
             et = _clean_ids(np.asarray(events.event_type)[i], spec.event_type_vocab)
@@ -382,8 +250,8 @@ class ProfileEncoder:
             out.cat[r, k, 1] = _clean_ids(np.asarray(events.page)[i], spec.page_vocab)
             out.cat[r, k, 2] = _clean_ids(np.asarray(events.product)[i], spec.product_vocab)
             out.cat[r, k, 3] = _hour_ids(np.asarray(events.ts_ms)[i], spec.utc_offset_minutes)
-            log_a, miss_a = _log_amount(np.asarray(events.amount)[i])
-            log_d, miss_d = _log_nonneg(np.asarray(events.dwell_ms)[i])
+            log_a, miss_a = log_amount(np.asarray(events.amount)[i])
+            log_d, miss_d = log_nonneg(np.asarray(events.dwell_ms)[i])
             has_gap = g.gap_ms >= 0
             log_g = np.log1p(np.where(has_gap, g.gap_ms, 0) / 1000.0)
             out.num[r, k, 0] = _z(log_a, miss_a, spec.amount_mean, spec.amount_std)
@@ -416,14 +284,14 @@ class ProfileEncoder:
                 return np.full(batch, fill, dtype=np.float64)
             return np.where(has, np.asarray(getattr(attrs, name), dtype=np.float64)[take], fill)
 
-        log_age, miss_age = _log_nonneg(column("age", np.nan))
+        log_age, miss_age = log_nonneg(column("age", np.nan))
         static[:, _S_AGE] = _z(log_age, miss_age, spec.age_mean, spec.age_std)
         static[:, _S_AGE + 1] = miss_age
         risk = column("risk_level", 0).astype(np.int64)
         for j, level in enumerate(RISK_LEVELS):
             static[:, _S_RISK + j] = risk == level
         static[:, _S_RISK + len(RISK_LEVELS)] = ~np.isin(risk, RISK_LEVELS)
-        log_ten, miss_ten = _log_nonneg(column("tenure_days", np.nan))
+        log_ten, miss_ten = log_nonneg(column("tenure_days", np.nan))
         static[:, _S_TENURE] = _z(log_ten, miss_ten, spec.tenure_mean, spec.tenure_std)
         static[:, _S_TENURE + 1] = miss_ten
         aum = _clean_ids(column("aum_bucket", PAD_ID), spec.aum_vocab)
@@ -433,87 +301,11 @@ class ProfileEncoder:
             static[has, _S_HOLD : _S_HOLD + spec.holdings] = holdings[:, : spec.holdings] != 0
         with_events = count > 0
         seconds = np.where(with_events, (as_of_ms - last_ts) / 1000.0, 0.0)
-        log_rec, miss_rec = _log_nonneg(seconds)
+        log_rec, miss_rec = log_nonneg(seconds)
         miss_rec |= ~with_events
         static[:, _S_RECENCY] = _z(log_rec, miss_rec, spec.recency_mean, spec.recency_std)
         static[:, _S_RECENCY + 1] = miss_rec
         static[:, _S_COUNT] = np.minimum(1.0, np.log1p(count) / math.log1p(spec.max_events))
-
-    def encode_user(
-        self,
-        events: "EventTable | None",
-        attrs: "AttributeTable | None",
-        user_id: str,
-        as_of_ms: int,
-    ) -> ProfileInputs:
-        """One user, batch size 1 — what an app does on the phone.
-
-        A plain, step-by-step reference of the documented rules (the vectorised :meth:`encode` must agree
-        with it; tests check both against each other and against the golden file).
-        """
-        spec = self.spec
-        out = self.empty(1)
-        cat, num, static = out.cat[0], out.num[0], out.static[0]
-        # 1. the user's events up to as_of_ms, most recent first
-        rows: list[tuple[int, int]] = []
-        if events is not None:
-            index = _find(events.user_ids, user_id)
-            if index is not None:
-                lo, hi = int(events.offsets[index]), int(events.offsets[index + 1])
-                rows = [(int(events.ts_ms[j]), j) for j in range(lo, hi) if int(events.ts_ms[j]) <= as_of_ms]
-        rows.sort(reverse=True)  # ts descending; equal ts: later table row first
-        kept = rows[: spec.max_events]
-        # 2.-4. one row per kept event
-        for k, (ts, j) in enumerate(kept):
-            et = _clean_scalar(events.event_type[j], spec.event_type_vocab)
-            cat[k] = (
-                OOV_ID if et == PAD_ID else et,
-                _clean_scalar(events.page[j], spec.page_vocab),
-                _clean_scalar(events.product[j], spec.product_vocab),
-                ((ts + spec.utc_offset_minutes * 60_000) // _MS_PER_HOUR) % 24 + 1,
-            )
-            amount, dwell = float(events.amount[j]), float(events.dwell_ms[j])
-            if math.isfinite(amount):
-                num[k, 0] = (_log1p(abs(amount)) - spec.amount_mean) / spec.amount_std
-            else:
-                num[k, 1] = 1.0
-            if math.isfinite(dwell) and dwell >= 0:
-                num[k, 2] = (_log1p(dwell) - spec.dwell_mean) / spec.dwell_std
-            else:
-                num[k, 3] = 1.0
-            if k + 1 < len(kept):
-                gap_s = (ts - kept[k + 1][0]) / 1000.0
-                num[k, 4] = (_log1p(gap_s) - spec.gap_mean) / spec.gap_std
-            num[k, 5] = (_log1p((as_of_ms - ts) / 1000.0) - spec.elapsed_mean) / spec.elapsed_std
-        # 5. static
-        a = _find(attrs.user_ids, user_id) if attrs is not None else None
-        age = float(attrs.age[a]) if a is not None else math.nan
-        tenure = float(attrs.tenure_days[a]) if a is not None else math.nan
-        risk = int(attrs.risk_level[a]) if a is not None else 0
-        aum = _clean_scalar(attrs.aum_bucket[a], spec.aum_vocab) if a is not None else PAD_ID
-        if math.isfinite(age) and age >= 0:
-            static[_S_AGE] = (_log1p(age) - spec.age_mean) / spec.age_std
-        else:
-            static[_S_AGE + 1] = 1.0
-        if risk in RISK_LEVELS:
-            static[_S_RISK + RISK_LEVELS.index(risk)] = 1.0
-        else:
-            static[_S_RISK + len(RISK_LEVELS)] = 1.0
-        if math.isfinite(tenure) and tenure >= 0:
-            static[_S_TENURE] = (_log1p(tenure) - spec.tenure_mean) / spec.tenure_std
-        else:
-            static[_S_TENURE + 1] = 1.0
-        static[_S_AUM + aum] = 1.0
-        if a is not None:
-            for p in range(spec.holdings):
-                static[_S_HOLD + p] = 1.0 if attrs.holdings[a][p] != 0 else 0.0
-        if rows:
-            seconds = (as_of_ms - rows[0][0]) / 1000.0
-            static[_S_RECENCY] = (_log1p(seconds) - spec.recency_mean) / spec.recency_std
-        else:
-            static[_S_RECENCY + 1] = 1.0
-        static[_S_COUNT] = min(1.0, _log1p(len(rows)) / math.log1p(spec.max_events))
-        return out
 
     def describe(self) -> dict:
         """A JSON-able description of every tensor column (for preprocess.json and app developers)."""
@@ -578,66 +370,3 @@ class ProfileEncoder:
                 {"name": "static", "dtype": "float32", "shape": ["batch", spec.static_features], "columns": static_cols},
             ],
         }
-
-
-def _find(user_ids: Sequence[str], user_id: str) -> int | None:
-    """Position of the first row of ``user_id``, or None."""
-    try:
-        return list(user_ids).index(user_id)
-    except ValueError:
-        return None
-
-
-def _clean_scalar(value, vocab: int) -> int:
-    v = int(value)
-    return v if 0 <= v < vocab else OOV_ID
-
-
-def _log1p(value: float) -> float:
-    return float(np.log1p(np.float64(value)))
-
-
-# --- fitting ---------------------------------------------------------------------------------------------
-
-
-def _mean_std(values: np.ndarray) -> tuple[float, float]:
-    values = np.asarray(values, dtype=np.float64)
-    if values.size == 0:
-        return 0.0, 1.0
-    std = float(values.std())
-    return float(values.mean()), (std if std > 1e-6 else 1.0)
-
-
-def fit_normalisation(
-    events: "EventTable | None",
-    attrs: "AttributeTable | None",
-    as_of_ms: int,
-    base: ProfileSpec | None = None,
-) -> ProfileSpec:
-    """A spec (``base`` or the default, with its other fields) whose mean/std constants are those of the
-    training tables: over the *kept* windows of every user with events (the values the encoder sees),
-    and over every attribute row with a valid age / tenure. Without data a constant stays 0 / 1; a
-    (near-)zero std becomes 1."""
-    base = base or ProfileSpec()
-    stats: dict[str, tuple[float, float]] = {}
-    if events is not None and len(events.user_ids):
-        users = list(events.user_ids)
-        g = _gather(events, users, int(as_of_ms), base.max_events)
-        log_a, miss_a = _log_amount(np.asarray(events.amount)[g.index])
-        log_d, miss_d = _log_nonneg(np.asarray(events.dwell_ms)[g.index])
-        has_gap = g.gap_ms >= 0
-        with_events = g.count > 0
-        stats["amount"] = _mean_std(log_a[~miss_a])
-        stats["dwell"] = _mean_std(log_d[~miss_d])
-        stats["gap"] = _mean_std(np.log1p(g.gap_ms[has_gap] / 1000.0))
-        stats["elapsed"] = _mean_std(np.log1p((int(as_of_ms) - np.asarray(events.ts_ms)[g.index]) / 1000.0))
-        stats["recency"] = _mean_std(np.log1p((int(as_of_ms) - g.last_ts[with_events]) / 1000.0))
-    if attrs is not None and len(attrs.user_ids):
-        log_age, miss_age = _log_nonneg(attrs.age)
-        log_ten, miss_ten = _log_nonneg(attrs.tenure_days)
-        stats["age"] = _mean_std(log_age[~miss_age])
-        stats["tenure"] = _mean_std(log_ten[~miss_ten])
-    changes: dict[str, float] = {}
-    for prefix, (mean, std) in stats.items():
-        changes[f"{prefix}_mean"], changes[f"{prefix}_std"] = mean, std
-    return replace(base, **changes)

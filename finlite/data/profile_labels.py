@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from .event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
-from .events import RowDataError
 from .loaders import DataError
+from .row_checks import RowDataError
 
 
 @dataclass

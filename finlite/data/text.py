@@ -25,7 +25,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-SPEC_FORMAT = "finlite.text/1"
+from ..bundle import formats
+
+SPEC_FORMAT = formats.TEXT
 
 # Inclusive code point ranges. CJK: each character is a unit of its own.
 CJK_RANGES: tuple[tuple[int, int], ...] = (

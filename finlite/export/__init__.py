@@ -1,5 +1,5 @@
-"""Export intent models to ONNX (fp32, QDQ int8) and TFLite/LiteRT (fp32, PT2E int8), run the
-artifacts from numpy and check their parity with PyTorch.
+"""Export models to ONNX (fp32, QDQ int8) and TFLite/LiteRT (fp32, PT2E int8) and check the
+artifacts' parity with PyTorch (the runners that execute them are :mod:`finlite.bundle.runners`).
 
 Names are resolved lazily: importing :mod:`finlite.export` imports neither onnx, onnxruntime,
 litert-torch, ai-edge-litert nor ``torch.onnx``; each exporter imports its toolchain when called.
@@ -7,7 +7,6 @@ litert-torch, ai-edge-litert nor ``torch.onnx``; each exporter imports its toolc
 * :func:`export_onnx`, :func:`quantize_onnx_int8` — :mod:`.onnx_export`
 * :func:`export_tflite`, :func:`export_tflite_int8` — :mod:`.tflite_export`
 * :class:`Int8Embedding`, :func:`quantize_embeddings` — :mod:`.quantized_embedding`
-* :class:`OnnxRunner`, :class:`LiteRTRunner`, :func:`runner_for` — :mod:`.runners`
 * :class:`ParityResult`, :func:`check_parity`, :data:`FP32_TOLERANCE`, :data:`INT8_TOLERANCE` — :mod:`.parity`
 """
 
@@ -23,9 +22,6 @@ _EXPORTS = {
     "export_tflite_int8": "tflite_export",
     "Int8Embedding": "quantized_embedding",
     "quantize_embeddings": "quantized_embedding",
-    "OnnxRunner": "runners",
-    "LiteRTRunner": "runners",
-    "runner_for": "runners",
     "ParityResult": "parity",
     "check_parity": "parity",
     "reference_logits": "parity",
@@ -39,7 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .onnx_export import export_onnx, quantize_onnx_int8
     from .parity import FP32_TOLERANCE, INT8_TOLERANCE, ParityResult, check_parity, reference_logits
     from .quantized_embedding import Int8Embedding, quantize_embeddings
-    from .runners import LiteRTRunner, OnnxRunner, runner_for
     from .tflite_export import export_tflite, export_tflite_int8
 
 

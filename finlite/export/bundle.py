@@ -6,23 +6,21 @@ A bundle is a folder: the artifacts (ONNX / TFLite, fp32 / int8; ExecuTorch ``.p
 parity results, post-processing). It is written to a temporary folder and moved into place only
 when every parity check passed.
 
-The pipeline is the same for every task; what differs is gathered in one *source* object per task
-(:class:`_IntentSource`, :class:`_ProfileSource`): which samples calibrate int8 quantization and
-which held-out samples check parity, the golden cases, the quality metric on held-out samples, the
-manifest's metrics and the model card. What the output means (input names, the columns whose
-arg-max is the decision, post-processing) is the task's
-:class:`~finlite.export.postprocess.TaskOutputs`.
+The pipeline is the same for every task; what differs comes from the run's task object
+(:meth:`finlite.tasks.base.Task.export_source`): which samples calibrate int8 quantization and which
+held-out samples check parity, the golden cases, the quality metric on held-out samples, the
+manifest's metrics and the model card; what the output means is the task's
+:class:`~finlite.tasks.base.TaskOutputs`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import shutil
 import tempfile
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -30,281 +28,25 @@ import numpy as np
 import torch
 
 from .. import __version__
-from ..errors import FinliteError
-from ..training.checkpoint import SAMPLES, RunInfo, load_run
-from ..training.config import write_json
-from .golden import golden_texts
-from .model_card import render_model_card, render_profile_model_card
-from .postprocess import TaskOutputs, postprocess_spec, profile_postprocess_spec, task_outputs
+from ..bundle import formats
+from ..bundle.artifacts import DEFAULT_KINDS, ArtifactKind, kinds_by_key
+from ..bundle.files import MANIFEST, file_entries, write_json
+from ..errors import ExportError
+from ..tasks import ExportSource, TaskOutputs, get_task
+from ..training.checkpoint import RunInfo, load_run
 
-BUNDLE_FORMAT = "finlite.bundle/1"
-MANIFEST = "manifest.json"
-PROFILE_CALIBRATION_USERS = 256
-PROFILE_MIN_PARITY_USERS = 256
-PROFILE_MAX_PARITY_USERS = 1024
-
-
-@dataclass(frozen=True)
-class ArtifactKind:
-    key: str  # the --formats name
-    file: str
-    format: str  # "onnx", "tflite" or "executorch"
-    precision: str  # "fp32" or "int8"
-
-
-ARTIFACT_KINDS = (
-    ArtifactKind("tflite", "model.tflite", "tflite", "fp32"),
-    ArtifactKind("tflite-int8", "model.int8.tflite", "tflite", "int8"),
-    ArtifactKind("onnx", "model.onnx", "onnx", "fp32"),
-    ArtifactKind("onnx-int8", "model.int8.onnx", "onnx", "int8"),
-    ArtifactKind("executorch", "model.pte", "executorch", "fp32"),  # opt-in: needs finlite[executorch]
-    ArtifactKind("executorch-int8", "model.int8.pte", "executorch", "int8"),
-)
-DEFAULT_FORMATS = ("tflite", "tflite-int8", "onnx", "onnx-int8")
-
-
-class ExportError(FinliteError):
-    """An export that cannot proceed or whose parity check failed."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+DEFAULT_FORMATS = DEFAULT_KINDS
 
 
 def _kinds(formats: tuple[str, ...]) -> list[ArtifactKind]:
-    by_key = {k.key: k for k in ARTIFACT_KINDS}
-    unknown = [f for f in formats if f not in by_key]
-    if unknown:
-        raise ExportError(f"unknown export format(s) {unknown}; choose from {', '.join(by_key)}")
-    return [by_key[f] for f in formats]
+    try:
+        return kinds_by_key(formats)
+    except ValueError as err:
+        raise ExportError(str(err)) from None
 
 
 def _rows(arrays: tuple[np.ndarray, ...], index) -> tuple[np.ndarray, ...]:
     return tuple(a[index] for a in arrays)
-
-
-# --- task sources ----------------------------------------------------------------------------------------
-
-
-class _IntentSource:
-    """Intent runs: calibration and held-out texts from the run's samples.json."""
-
-    int8_float_modules: tuple[str, ...] = ()  # besides the head (float_head)
-
-    def __init__(self, run_dir: Path, model: torch.nn.Module, info: RunInfo, data: dict, log: Callable[[str], None]):
-        from ..data.text import TextEncoder, TextSpec
-
-        if any(data.values()):
-            raise ExportError(f"--events / --users / --labels apply to profile runs; {run_dir} is an intent run")
-        path = run_dir / SAMPLES
-        if not path.is_file():
-            raise ExportError(f"{run_dir}: no {SAMPLES} (calibration and held-out texts) — re-run 'finlite train'")
-        samples = json.loads(path.read_text(encoding="utf-8"))
-        self.info = info
-        self.samples = samples
-        self.encoder = TextEncoder(TextSpec.from_json(info.preprocess["text"]))
-        self.outputs: TaskOutputs = task_outputs("intent", info.labels, postprocess_spec(info.oos))
-        self.calibration = (self.encoder.encode_batch(samples["calibration"]),)
-        holdout_texts = [s["text"] for s in samples["holdout"]]
-        self.parity = (self.encoder.encode_batch(holdout_texts),)
-        label_index = {label: i for i, label in enumerate(info.labels)}
-        self._holdout_y = np.array([label_index.get(s["label"], -1) for s in samples["holdout"]])
-        texts = golden_texts(holdout_texts)
-        self.golden_cases = [{"text": t, "units": [unit for _, unit in self.encoder.units(t)]} for t in texts]
-        self.golden_inputs = (self.encoder.encode_batch(texts),)
-
-    def golden_header(self) -> dict:
-        ids = self.golden_inputs[0]
-        return {"input": {"name": "ids", "dtype": "int32", "shape": list(ids.shape[1:])}}
-
-    def golden_input_fields(self, i: int) -> dict:
-        return {"ids": self.golden_inputs[0][i].tolist()}
-
-    def quality(self, logits: np.ndarray) -> dict:
-        known = self._holdout_y >= 0
-        accuracy = float(np.mean(logits.argmax(1)[known] == self._holdout_y[known])) if known.any() else None
-        return {"holdout_accuracy": accuracy}
-
-    def manifest_metrics(self, metrics: dict, reference: dict) -> dict:
-        return {
-            "eval": metrics.get("eval"),
-            "val": metrics.get("val"),
-            "holdout": {
-                "source": self.samples.get("holdout_source"),
-                "n": len(self.samples.get("holdout", [])),
-                "pytorch_accuracy": reference["holdout_accuracy"],
-            },
-        }
-
-    def manifest_extra(self) -> dict:
-        return {}
-
-    def model_card(self, manifest: dict) -> str:
-        return render_model_card(manifest, self.info)
-
-
-class _ProfileSource:
-    """Profile runs: users from the events / users files named in run.json (or overridden).
-
-    Calibration: up to 256 of the run's training users. Parity: the run's evaluation users (topped up
-    with its validation users when there are fewer than 256; at most 1024) — neither was used to fit
-    the weights nor to calibrate. The split is the one training made: read from samples.json
-    (``calibration_users`` / ``validation_users`` / ``holdout_users``) when the run has it, else re-derived from the labels
-    file and the run's seed and fractions exactly as ``train_profile`` does.
-
-    int8 artifacts keep the ``stem`` in float besides the head: its input concatenates the event
-    embeddings (typically |v| ~0.2) with the projection of the numeric features (up to ~±3.5), and
-    one int8 range for both (step ~0.03) leaves a typical embedding value a handful of levels. Measured on profile_dwshuffle_x1_0 (600
-    evaluation users): mean |Δ logit| 0.027 → 0.021 (TFLite), 0.031 → 0.026 (ONNX); lifecycle
-    top-1 flips 7 → 3 and 5 → 4 — without it the TFLite file failed the 99% parity check.
-    The ``tally`` branch (when the model has one) stays float too: its bmm sums up to 128 one-hot rows,
-    and with one int8 scale for counts of 0 … 128 a 600-user test model failed TFLite int8 parity (max
-    |Δ logit| 1.47, 98.8% decisive agreement; 0.157 and 100% with it in float). It costs 55×128×4
-    float multiply-adds for the counts and a 220×64 Linear.
-    """
-
-    int8_float_modules: tuple[str, ...] = ("stem", "tally")  # those the model has
-
-    def __init__(self, run_dir: Path, model: torch.nn.Module, info: RunInfo, data: dict, log: Callable[[str], None]):
-        from ..data.event_schema import ATTRIBUTE_COLUMNS, EVENT_COLUMNS
-        from ..data.events import load_attributes, load_events
-        from ..data.profile_features import ProfileEncoder, ProfileSpec
-        from ..models.profile import OUTPUT_LAYOUT
-        from .golden import PROFILE_HELD_OUT_EXAMPLES, encode_profile_cases, iso_ms, profile_golden_cases, read_raw_rows
-
-        self.info = info
-        self.int8_float_modules = tuple(name for name in self.int8_float_modules if hasattr(model, name))
-        paths = {key: data.get(key) or info.data.get(key) for key in ("events", "users", "labels")}
-        missing = [key for key in ("events", "users") if not paths[key] or not Path(paths[key]).is_file()]
-        if missing:
-            named = ", ".join(f"{key} {paths[key]!r}" if paths[key] else f"no {key} file" for key in missing)
-            raise ExportError(
-                f"exporting the profile run {run_dir} needs its events and users files to pick calibration, parity and "
-                f"golden users, but run.json gives {named}; pass --events FILE --users FILE"
-            )
-        self.paths = {key: str(value) if value else None for key, value in paths.items()}
-        self.encoder = ProfileEncoder(ProfileSpec.from_json(info.preprocess["profile"]))
-        events, attrs = load_events(paths["events"]), load_attributes(paths["users"])
-        self.as_of_ms = int(info.data.get("as_of_ms") or int(events.ts_ms.max()) + 1)
-        fit_users, val_users, held, self.labels, self.split_source = _profile_split(run_dir, info, paths["labels"], events, attrs, log)
-        if not fit_users or not held:
-            raise ExportError(f"{run_dir}: no training or no evaluation users to calibrate and check parity on")
-        layout = OUTPUT_LAYOUT(model.config)
-        self.outputs = task_outputs("profile", info.labels, profile_postprocess_spec(layout, info.labels))
-
-        rng = np.random.default_rng(int(info.train_config.get("seed", 0)))
-        calibration_users = [fit_users[i] for i in rng.permutation(len(fit_users))[:PROFILE_CALIBRATION_USERS]]
-        parity_users = list(held) + (list(val_users) if len(held) < PROFILE_MIN_PARITY_USERS else [])
-        parity_users = parity_users[:PROFILE_MAX_PARITY_USERS]
-        self.n_eval = min(len(held), len(parity_users))
-        self.eval_users = parity_users[: self.n_eval]
-        self.calibration = self.encoder.encode(events, attrs, calibration_users, self.as_of_ms).as_tuple()
-        self.parity = self.encoder.encode(events, attrs, parity_users, self.as_of_ms).as_tuple()
-        self.parity_source = "evaluation users" + (" + validation users" if len(parity_users) > len(held) else "")
-
-        # Golden held-out users: the first evaluation users with at most max_events events (keeps
-        # golden.json small; the over_max_events case covers longer histories), then a pool for the
-        # edge cases.
-        max_events = self.encoder.spec.max_events
-        counts = dict(zip(events.user_ids, np.diff(np.asarray(events.offsets))))
-        short = [u for u in held if counts.get(u, 0) <= max_events][:PROFILE_HELD_OUT_EXAMPLES]
-        chosen = set(short)
-        golden_users = short + [u for u in held if u not in chosen][:64]
-        raw_events = read_raw_rows(paths["events"], EVENT_COLUMNS, golden_users)
-        raw_attrs = read_raw_rows(paths["users"], ATTRIBUTE_COLUMNS, golden_users)
-        cases = profile_golden_cases(raw_events, raw_attrs, golden_users, max_events)
-        for case in cases:
-            case["as_of_ms"] = self.as_of_ms
-            case["as_of"] = iso_ms(self.as_of_ms)
-        self.golden_cases = [{k: c[k] for k in ("name", "user_id", "as_of_ms", "as_of", "events", "attributes")} for c in cases]
-        self.golden_inputs = encode_profile_cases(self.encoder, self.golden_cases)
-
-    def golden_header(self) -> dict:
-        return {}
-
-    def golden_input_fields(self, i: int) -> dict:
-        return {"inputs": {name: a[i].tolist() for name, a in zip(self.outputs.input_names, self.golden_inputs)}}
-
-    def quality(self, logits: np.ndarray) -> dict:
-        if self.labels is None:
-            return {"holdout": None}
-        return {"holdout": {"n": self.n_eval, **profile_quality(logits[: self.n_eval], self.outputs.postprocess, self.labels.subset(self.eval_users))}}
-
-    def manifest_metrics(self, metrics: dict, reference: dict) -> dict:
-        return {
-            "eval": metrics.get("eval"),
-            "baseline": metrics.get("baseline"),
-            "holdout": {
-                "source": self.split_source,
-                "n": self.n_eval if self.labels is not None else 0,
-                "pytorch": reference["holdout"],
-            },
-        }
-
-    def manifest_extra(self) -> dict:
-        return {
-            "output_layout": self.outputs.postprocess["layout"],
-            "export_data": {**self.paths, "as_of_ms": self.as_of_ms, "parity_users": len(self.parity[0]),
-                            "parity_source": self.parity_source, "calibration_users": len(self.calibration[0])},
-        }
-
-    def model_card(self, manifest: dict) -> str:
-        return render_profile_model_card(manifest, self.info)
-
-
-def profile_quality(logits: np.ndarray, post: dict, labels) -> dict:
-    """Lifecycle accuracy / macro-F1, mean tag AUROC, product Recall@3 / NDCG@3 of profile outputs
-    against :class:`~finlite.data.profile_labels.ProfileLabels` (rows in the same order)."""
-    from ..training.metrics import softmax
-    from ..training.profile import profile_metrics
-
-    heads = post["heads"]
-
-    def cols(name: str) -> np.ndarray:
-        start, stop = heads[name]["columns"]
-        return np.asarray(logits[:, start:stop], dtype=np.float64)
-
-    tags = 1.0 / (1.0 + np.exp(-cols("tags")))
-    full = profile_metrics(softmax(cols("lifecycle")), tags, softmax(cols("products")), labels)
-    keep = ("lifecycle_accuracy", "lifecycle_macro_f1", "tag_auroc_mean", "product_recall@3", "product_ndcg@3")
-    return {k: full[k] for k in keep if k in full}
-
-
-def _profile_split(run_dir: Path, info: RunInfo, labels_path, events, attrs, log):
-    """(training users, validation users, evaluation users, labels or None, description)."""
-    from ..data.profile_labels import load_profile_labels
-    from ..training.profile import split_user_ids
-
-    labels = None
-    if labels_path and Path(labels_path).is_file():
-        labels = load_profile_labels(labels_path)
-    samples = run_dir / SAMPLES
-    if samples.is_file():
-        recorded = json.loads(samples.read_text(encoding="utf-8"))
-        if recorded.get("holdout_users") and recorded.get("calibration_users"):
-            held = list(recorded["holdout_users"])
-            if labels is not None and not set(held) <= set(labels.user_ids):
-                labels = None
-            validation = list(recorded.get("validation_users", []))
-            return list(recorded["calibration_users"]), validation, held, labels, f"{SAMPLES} holdout_users"
-    config = info.train_config
-    eval_fraction, val_fraction, seed = float(config.get("eval_fraction", 0.2)), float(config.get("val_fraction", 0.1)), int(config.get("seed", 0))
-    if labels is not None:
-        users, source = labels.user_ids, f"the run's evaluation split, re-derived from {labels_path} (seed {seed})"
-    else:
-        users = sorted(set(attrs.user_ids) | set(events.user_ids))
-        source = "a split of the users file's users like training's (no labels file: no quality metrics)"
-        log(f"warning: no labels file ({labels_path!r}); parity users are {source}; pass --labels FILE for the exact split")
-    kept, held = split_user_ids(users, eval_fraction, seed)
-    fit, val = split_user_ids(kept, val_fraction, seed + 1)
-    return fit, val, held, labels, source
-
-
-_SOURCES = {"intent": _IntentSource, "profile": _ProfileSource}
 
 
 # --- artifacts -------------------------------------------------------------------------------------------
@@ -406,16 +148,19 @@ def export_bundle(
     unless ``force``; writes nothing at ``out_dir`` when a parity check fails.
 
     ``events`` / ``users`` / ``labels`` (profile runs only) replace the files named in run.json."""
-    from . import FP32_TOLERANCE, INT8_TOLERANCE, check_parity, reference_logits, runner_for
+    from ..bundle.runners import runner_for
+    from . import FP32_TOLERANCE, INT8_TOLERANCE, check_parity, reference_logits
 
     run_dir, out_dir = Path(run_dir), Path(out_dir)
     kinds = _kinds(formats)
     if out_dir.exists() and any(out_dir.iterdir()) and not force:
         raise ExportError(f"{out_dir} already exists and is not empty; pass --force to replace it")
     model, info = load_run(run_dir)
-    if info.task not in _SOURCES:
-        raise ExportError(f"{run_dir}: task {info.task!r} cannot be exported (this finlite exports {', '.join(_SOURCES)})")
-    source = _SOURCES[info.task](run_dir, model, info, {"events": events, "users": users, "labels": labels}, log)
+    try:
+        task = get_task(info.task)
+    except ValueError as err:
+        raise ExportError(f"{run_dir}: {err}") from None
+    source: ExportSource = task.export_source(run_dir, model, info, {"events": events, "users": users, "labels": labels}, log)
     outputs: TaskOutputs = source.outputs
     names = outputs.input_names
     trace = _rows(source.calibration, slice(0, 2))
@@ -475,7 +220,7 @@ def _golden_document(source, reference: np.ndarray, outputs: dict) -> dict:
             entry["expected"][file] = {"logits": out["logits"][i].tolist(), **decoded[file][i]}
         examples.append(entry)
     return {
-        "format": "finlite.golden/1",
+        "format": formats.GOLDEN,
         "task": task.task,
         **source.golden_header(),
         "inputs": [
@@ -493,7 +238,7 @@ def _write_bundle_files(staging: Path, name: str, info: RunInfo, source, golden:
     write_json(staging / "preprocess.json", info.preprocess)
     (staging / "golden.json").write_text(json.dumps(golden, ensure_ascii=False) + "\n", encoding="utf-8")
     manifest = {
-        "format": BUNDLE_FORMAT,
+        "format": formats.BUNDLE,
         "task": info.task,
         "name": name,
         "version": "1",
@@ -511,8 +256,6 @@ def _write_bundle_files(staging: Path, name: str, info: RunInfo, source, golden:
         "data": info.data,
     }
     (staging / "MODEL_CARD.md").write_text(source.model_card(manifest), encoding="utf-8")
-    manifest["files"] = {
-        p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in sorted(staging.iterdir()) if p.name != MANIFEST
-    }
+    manifest["files"] = file_entries(staging)
     write_json(staging / MANIFEST, manifest)
     return manifest

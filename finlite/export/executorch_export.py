@@ -37,7 +37,7 @@ from torch import nn
 from ..errors import FinliteError
 from ..models.fold import fold_batchnorm
 from .quantized_embedding import quantize_embeddings
-from .runners import as_input_tuple, batch_size, model_arrays
+from ..bundle.runners import as_input_tuple, batch_size, model_arrays
 
 def require_executorch() -> None:
     """Raise a one-line error when the ``executorch`` package is missing."""

@@ -25,8 +25,9 @@ import torch
 from torch import nn
 
 from ..models.fold import fold_batchnorm
-from .runners import as_input_tuple, check_input_names, model_arrays
-from .runners import batch_size as batch_size_of  # quantize_onnx_int8 has a batch_size argument
+from ..bundle.runners import as_input_tuple, model_arrays
+from ..bundle.runners import batch_size as batch_size_of  # quantize_onnx_int8 has a batch_size argument
+from .input_names import check_input_names
 
 OPSET = 18
 INPUT_NAME = "ids"
@@ -89,8 +90,29 @@ def export_onnx(
     if program is None:  # pragma: no cover - dynamo=True always returns an ONNXProgram
         raise RuntimeError("torch.onnx.export returned no program")
     program.save(str(path), external_data=False)
+    _drop_stack_traces(path)
     onnx.checker.check_model(str(path))
     return path
+
+
+STACK_TRACE = "pkg.torch.onnx.stack_trace"
+
+
+def _drop_stack_traces(path: Path) -> None:
+    """Remove the exporter's per-node Python stack traces: they hold the absolute paths and line
+    numbers of the exporting machine's source files (private, and they change the file's bytes
+    whenever finlite's code moves). The name-scope metadata int8 quantization reads stays."""
+    import onnx
+
+    model = onnx.load(str(path), load_external_data=False)
+    graphs = [model.graph, *(f for f in model.functions)]
+    for graph in graphs:
+        for node in graph.node:
+            kept = [p for p in node.metadata_props if p.key != STACK_TRACE]
+            if len(kept) != len(node.metadata_props):
+                del node.metadata_props[:]
+                node.metadata_props.extend(kept)
+    onnx.save(model, str(path))
 
 
 # Pooling / concatenation ops kept in float with the classifier head (see _float_tail_nodes).

@@ -16,7 +16,7 @@ for multi-input models). Criteria:
 
 Top-1 agreement is the arg-max over ``top1_columns`` (``(start, stop)``; all columns by default).
 Which columns make the decision is a property of the task (intent: all logits; profile: the
-lifecycle slice) — see :func:`finlite.export.postprocess.task_outputs`.
+lifecycle slice) — see :class:`finlite.tasks.base.TaskOutputs`.
 
 The inputs used for a parity check must be held out: different from the samples used to trace the
 export and to calibrate int8 quantization (calibration samples fit the quantization ranges, so
@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .runners import as_input_tuple, batch_size, model_arrays
+from ..bundle.runners import as_input_tuple, batch_size, model_arrays
 
 FP32_TOLERANCE: dict = {"max_abs_diff": 1e-4, "min_top1": 1.0}
 INT8_TOLERANCE: dict = {"max_abs_diff": None, "min_top1": 0.99, "decisive_margin": 0.2, "min_top1_all": 0.95}
@@ -74,13 +74,6 @@ def reference_logits(model: nn.Module, inputs: Any, batch_size: int = 256) -> np
     finally:
         model.train(was_training)
     return np.concatenate(outs, axis=0)
-
-
-def format_agreement(parity: dict) -> str:
-    """A manifest parity entry's top-1 agreement for tables: '0.9950', or '0.9860 (decisive 1.0000)'."""
-    text = f"{parity['top1_agreement']:.4f}"
-    decisive = parity.get("top1_agreement_decisive")
-    return text if decisive is None else f"{text} (decisive {decisive:.4f})"
 
 
 def top2_gap(outputs: np.ndarray, columns: tuple[int, int] | list[int] | None = None) -> np.ndarray:

@@ -4,7 +4,7 @@ PT2E quantization leaves ``nn.Embedding`` in float32, and the table dominates an
 size. :class:`Int8Embedding` stores the table as an int8 buffer plus float32 scales and looks rows
 up with ``F.embedding`` on the int8 table, casts to float32 and multiplies by the looked-up scales.
 litert-torch lowers that to ``EMBEDDING_LOOKUP (int8) → CAST → MUL`` with the table as an int8
-constant (see ``TOOLCHAIN.md``, "Int8 embedding tables"). ``F.embedding`` matters: indexing or
+constant (docs/bundle.md, "int8 artifacts"). ``F.embedding`` matters: indexing or
 ``index_select`` become GATHER_ND with bounds checks (slower).
 
 Quantization is symmetric: ``q = round(w / scale)`` in ``[-127, 127]`` with ``scale = max|w| / 127``

@@ -15,7 +15,7 @@ int8 recipe (:func:`export_tflite_int8`):
 2. ``torch.export``, ``prepare_pt2e`` with litert-torch's ``PT2EQuantizer`` —
    symmetric, per-channel int8 weights, static int8 activations observed with **min/max** observers
    (litert-torch's default histogram observer clips ranges: ~5x larger logit error in tests;
-   TOOLCHAIN.md reports the same for ai-edge-quantizer's moving averages on batch-1 samples);
+   ai-edge-quantizer's moving averages on batch-1 samples do the same);
 3. run every calibration sample through the prepared model (exported with a dynamic batch for
    this step, ``CALIBRATION_BATCH`` rows per call: min/max ranges are the same as row by row);
 4. ``convert_pt2e`` and ``litert_torch.convert(..., quant_config=QuantConfig(pt2e_quantizer=...))``
@@ -56,7 +56,8 @@ from torch import nn
 
 from ..models.fold import fold_batchnorm
 from .quantized_embedding import Int8Embedding, quantize_embeddings
-from .runners import as_input_tuple, batch_size, check_input_names, model_arrays
+from ..bundle.runners import as_input_tuple, batch_size, model_arrays
+from .input_names import check_input_names
 
 
 def _quiet_converter() -> None:

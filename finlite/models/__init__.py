@@ -1,9 +1,14 @@
-"""Models: layers, intent (and later profile) networks, baselines, registry, complexity counts."""
+"""Models: layers, intent and profile networks with their registered builders, baselines, complexity counts.
 
+Importing this package registers every built-in builder (each network's module registers its own).
+"""
+
+from . import gru as _gru  # noqa: F401  (registers intent_gru)
 from .complexity import count_macs, count_params
 from .fold import fold_batchnorm
 from .intent import BagNet, IntentNet, IntentNetConfig
 from .layers import DepthwiseSeparableConv1d, ShuffleUnit1d, StandardConv1d, StandardUnit1d, channel_shuffle
+from .profile import ProfileNet, ProfileNetConfig, Tally
 from .registry import get_model, list_models, register_model
 
 __all__ = [
@@ -11,9 +16,12 @@ __all__ = [
     "DepthwiseSeparableConv1d",
     "IntentNet",
     "IntentNetConfig",
+    "ProfileNet",
+    "ProfileNetConfig",
     "ShuffleUnit1d",
     "StandardConv1d",
     "StandardUnit1d",
+    "Tally",
     "channel_shuffle",
     "count_macs",
     "count_params",
@@ -22,7 +30,3 @@ __all__ = [
     "list_models",
     "register_model",
 ]
-
-from .profile import OUTPUT_LAYOUT, ProfileNet, ProfileNetConfig, Tally, split_outputs  # noqa: E402
-
-__all__ += ["OUTPUT_LAYOUT", "ProfileNet", "ProfileNetConfig", "Tally", "split_outputs"]

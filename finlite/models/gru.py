@@ -11,7 +11,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .intent import HashedUnitEmbedding, masked_mean
+from .intent import HashedUnitEmbedding
+from .layers import masked_mean
+from .registry import register_model
 
 
 class GRUIntentNet(nn.Module):
@@ -31,3 +33,8 @@ class GRUIntentNet(nn.Module):
         peak = (out - (1.0 - unit_mask) * 4.0).amax(dim=1)
         pooled = torch.cat((peak, masked_mean(out, unit_mask, dim=1), bag), dim=1)
         return self.head(self.dropout(pooled))
+
+
+@register_model("intent_gru", task="intent")
+def intent_gru(num_classes: int, **kwargs) -> GRUIntentNet:
+    return GRUIntentNet(num_classes, **kwargs)

@@ -8,13 +8,15 @@ whole graph converts to TFLite and runs in XNNPACK.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Sequence
 
 import torch
 from torch import nn
 
-from .layers import DepthwiseSeparableConv1d, ShuffleUnit1d, StandardConv1d, StandardUnit1d, conv_bn
+from .layers import build_stages, conv_bn, make_divisible, masked_mean
+from .registry import register_model
 
 # kind, kernel, stride — "sep" = depthwise-separable conv, "shuffle" = ShuffleNetV2 unit
 DEFAULT_STAGES: tuple[tuple[str, int, int], ...] = (
@@ -22,18 +24,6 @@ DEFAULT_STAGES: tuple[tuple[str, int, int], ...] = (
     ("shuffle", 3, 1),
     ("shuffle", 3, 1),
 )
-
-BLOCKS = {
-    "dwshuffle": {"sep": DepthwiseSeparableConv1d, "shuffle": ShuffleUnit1d},
-    "stdconv": {"sep": StandardConv1d, "shuffle": StandardUnit1d},
-}
-
-
-def make_divisible(value: float, divisor: int = 8) -> int:
-    """Round a channel count to a multiple of ``divisor`` (never down by more than 10%)."""
-    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
-    return rounded + divisor if rounded < 0.9 * value else rounded
-
 
 @dataclass
 class IntentNetConfig:
@@ -44,7 +34,7 @@ class IntentNetConfig:
     dim: int = 64  # embedding width
     width: int = 128  # block channels before width_mult
     width_mult: float = 1.0
-    blocks: str = "dwshuffle"  # key of BLOCKS
+    blocks: str = "dwshuffle"  # key of layers.BLOCKS
     stages: Sequence[tuple[str, int, int]] = DEFAULT_STAGES
     dropout: float = 0.2
 
@@ -72,27 +62,16 @@ class HashedUnitEmbedding(nn.Module):
         return units, unit_mask
 
 
-def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
-    return (x * mask).sum(dim=dim) / mask.sum(dim=dim).clamp(min=1.0)
-
-
 class IntentNet(nn.Module):
     """Hashed-unit embedding → 1-D blocks (depthwise-separable + shuffle, or standard conv) → classifier."""
 
     def __init__(self, config: IntentNetConfig):
         super().__init__()
         self.config = config
-        blocks = BLOCKS.get(config.blocks)
-        if blocks is None:
-            raise ValueError(f"unknown block family {config.blocks!r}; choose from {sorted(BLOCKS)}")
         channels = config.channels
         self.embed = HashedUnitEmbedding(config.buckets, config.dim)
         self.stem = conv_bn(config.dim, channels)
-        self.blocks = nn.ModuleList()
-        for kind, kernel, stride in config.stages:
-            if kind not in blocks:
-                raise ValueError(f"unknown stage kind {kind!r}; choose from {sorted(blocks)}")
-            self.blocks.append(blocks[kind](channels, channels, kernel, stride))
+        self.blocks = build_stages(config.blocks, config.stages, channels)
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(2 * channels + config.dim, config.num_classes)
 
@@ -123,3 +102,22 @@ class BagNet(nn.Module):
         units, unit_mask = self.embed(ids)
         return self.head(self.dropout(masked_mean(units, unit_mask, dim=1)))
 
+
+def _intent(blocks: str, width_mult: float, num_classes: int, **kwargs) -> IntentNet:
+    return IntentNet(IntentNetConfig(num_classes=num_classes, blocks=blocks, width_mult=width_mult, **kwargs))
+
+
+# The registered variants: name → (block family, width multiplier).
+INTENT_VARIANTS = {
+    "intent_dwshuffle_x0_5": ("dwshuffle", 0.5),
+    "intent_dwshuffle_x1_0": ("dwshuffle", 1.0),
+    "intent_dwshuffle_x1_5": ("dwshuffle", 1.5),
+    "intent_stdconv_x1_0": ("stdconv", 1.0),
+}
+for _name, (_blocks, _mult) in INTENT_VARIANTS.items():
+    register_model(_name, task="intent")(functools.partial(_intent, _blocks, _mult))
+
+
+@register_model("intent_bag", task="intent")
+def intent_bag(num_classes: int, **kwargs) -> BagNet:
+    return BagNet(num_classes, **kwargs)

@@ -117,3 +117,35 @@ class StandardUnit1d(StandardConv1d):
 
     def __init__(self, in_ch: int, out_ch: int, kernel: int = 3, stride: int = 1):
         super().__init__(in_ch, out_ch, kernel, stride)
+
+
+# Block families by name: "sep" = depthwise-separable conv, "shuffle" = ShuffleNetV2 unit, and their
+# standard-convolution counterparts of the same depth and width (the efficiency baseline).
+BLOCKS = {
+    "dwshuffle": {"sep": DepthwiseSeparableConv1d, "shuffle": ShuffleUnit1d},
+    "stdconv": {"sep": StandardConv1d, "shuffle": StandardUnit1d},
+}
+
+
+def build_stages(family: str, stages, channels: int) -> nn.ModuleList:
+    """The blocks of ``stages`` (``(kind, kernel, stride)`` each) from block family ``family``."""
+    blocks = BLOCKS.get(family)
+    if blocks is None:
+        raise ValueError(f"unknown block family {family!r}; choose from {sorted(BLOCKS)}")
+    out = nn.ModuleList()
+    for kind, kernel, stride in stages:
+        if kind not in blocks:
+            raise ValueError(f"unknown stage kind {kind!r}; choose from {sorted(blocks)}")
+        out.append(blocks[kind](channels, channels, kernel, stride))
+    return out
+
+
+def make_divisible(value: float, divisor: int = 8) -> int:
+    """Round a channel count to a multiple of ``divisor`` (never down by more than 10%)."""
+    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
+    return rounded + divisor if rounded < 0.9 * value else rounded
+
+
+def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
+    """Mean of ``x`` over ``dim`` where ``mask`` is 1 (0 for an all-padding row)."""
+    return (x * mask).sum(dim=dim) / mask.sum(dim=dim).clamp(min=1.0)

@@ -8,7 +8,8 @@ blocks, or the standard-conv baseline) run over the event sequence with the mask
 ``cat[..., 0] != 0``; masked max + mean pooling and log-scaled sums ("how many", which max and mean
 cannot see) are concatenated with an MLP of ``static`` and the :class:`Tally` branch (exact counts of
 each event type, page and product over all events and over learned time windows), and a small trunk
-feeds ONE linear layer whose output holds all heads (:func:`OUTPUT_LAYOUT`)::
+feeds ONE linear layer whose output holds all heads (the layout is the profile task's,
+:mod:`finlite.tasks.profile`)::
 
     logits (B, num_lifecycle + num_tags + num_products) = [lifecycle | tags | products]
 
@@ -19,6 +20,7 @@ shape is static and there is no data-dependent control flow, so the graph conver
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -27,13 +29,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data.event_schema import EVENT_TYPES, FIRST_ID, LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, PAGES, PRODUCTS, TAGS
-from ..data.profile_features import NUM_COLUMNS
-from .intent import BLOCKS, make_divisible, masked_mean
-from .layers import conv_bn
+from ..data.profile_spec import NUM_COLUMNS
+from .layers import build_stages, conv_bn, make_divisible, masked_mean
+from .registry import register_model
 
 ELAPSED = NUM_COLUMNS.index("log_elapsed")  # the column of ``num`` the tally's time windows read
 
-# kind, kernel, stride (kinds as in intent.BLOCKS). The stride-2 unit halves the 64-event sequence
+# kind, kernel, stride (kinds as in layers.BLOCKS). The stride-2 unit halves the 64-event sequence
 # once the first blocks have mixed neighbouring events; the depthwise kernels of 5 afterwards see
 # ~10 events each at full resolution.
 PROFILE_STAGES: tuple[tuple[str, int, int], ...] = (
@@ -66,7 +68,7 @@ class ProfileNetConfig:
     static_dim: int = 64  # width of the static MLP
     width: int = 96  # block channels before width_mult
     width_mult: float = 1.0
-    blocks: str = "dwshuffle"  # key of intent.BLOCKS
+    blocks: str = "dwshuffle"  # key of layers.BLOCKS
     stages: Sequence[tuple[str, int, int]] = PROFILE_STAGES
     dropout: float = 0.2
     # Count-aware pooling: also the sums over the sequence of the block output and of a pointwise
@@ -102,21 +104,6 @@ class ProfileNetConfig:
 # What runs written before ``count_log`` and ``tally_windows`` existed were trained with: their
 # run.json's model_kwargs lack both keys, and the defaults changed (see RunInfo.build_model).
 PRE_TALLY_KWARGS = {"count_log": False, "tally_windows": 0}
-
-
-def OUTPUT_LAYOUT(config: ProfileNetConfig) -> dict[str, list[int]]:  # noqa: N802 - a layout "constant" per config
-    """``{head: [start, stop]}`` column slices of the single logits output."""
-    a = config.num_lifecycle
-    b = a + config.num_tags
-    c = b + config.num_products
-    return {"lifecycle": [0, a], "tags": [a, b], "products": [b, c]}
-
-
-def split_outputs(logits: torch.Tensor, config: ProfileNetConfig) -> dict[str, torch.Tensor]:
-    """The heads of a ``(B, num_outputs)`` logits tensor (raw logits; sigmoid the tags yourself)."""
-    if logits.shape[-1] != config.num_outputs:
-        raise ValueError(f"expected {config.num_outputs} output columns, got {logits.shape[-1]}")
-    return {name: logits[..., start:stop] for name, (start, stop) in OUTPUT_LAYOUT(config).items()}
 
 
 class Tally(nn.Module):
@@ -158,9 +145,6 @@ class ProfileNet(nn.Module):
     def __init__(self, config: ProfileNetConfig):
         super().__init__()
         self.config = config
-        blocks = BLOCKS.get(config.blocks)
-        if blocks is None:
-            raise ValueError(f"unknown block family {config.blocks!r}; choose from {sorted(BLOCKS)}")
         if min(config.num_lifecycle, config.num_tags, config.num_products, config.static_features) < 1:
             raise ValueError("num_lifecycle, num_tags, num_products and static_features must be >= 1")
         channels = config.channels
@@ -170,11 +154,7 @@ class ProfileNet(nn.Module):
         self.hour = _embedding(config.hour_vocab, config.hour_dim)
         self.num_proj = nn.Linear(config.num_features, config.num_dim)
         self.stem = conv_bn(config.event_dim, channels)
-        self.blocks = nn.ModuleList()
-        for kind, kernel, stride in config.stages:
-            if kind not in blocks:
-                raise ValueError(f"unknown stage kind {kind!r}; choose from {sorted(blocks)}")
-            self.blocks.append(blocks[kind](channels, channels, kernel, stride))
+        self.blocks = build_stages(config.blocks, config.stages, channels)
         self.static_mlp = nn.Sequential(
             nn.Linear(config.static_features, config.static_dim),
             nn.ReLU(inplace=True),
@@ -225,6 +205,27 @@ class ProfileNet(nn.Module):
     def _count_scale(self, sums: torch.Tensor) -> torch.Tensor:
         return torch.log(sums + 1.0) if self.config.count_log else sums / self.config.count_norm
 
-    def split(self, logits: torch.Tensor) -> dict[str, torch.Tensor]:
-        return split_outputs(logits, self.config)
 
+def _profile(
+    blocks: str, width_mult: float, num_lifecycle: int, num_tags: int, num_products: int, static_features: int, **kwargs
+) -> ProfileNet:
+    config = ProfileNetConfig(
+        static_features=static_features,
+        num_lifecycle=num_lifecycle,
+        num_tags=num_tags,
+        num_products=num_products,
+        blocks=blocks,
+        width_mult=width_mult,
+        **kwargs,
+    )
+    return ProfileNet(config)
+
+
+# The registered variants: name → (block family, width multiplier).
+PROFILE_VARIANTS = {
+    "profile_dwshuffle_x0_5": ("dwshuffle", 0.5),
+    "profile_dwshuffle_x1_0": ("dwshuffle", 1.0),
+    "profile_stdconv_x1_0": ("stdconv", 1.0),
+}
+for _name, (_blocks, _mult) in PROFILE_VARIANTS.items():
+    register_model(_name, task="profile")(functools.partial(_profile, _blocks, _mult))

@@ -10,14 +10,15 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..bundle.files import write_json
 from ..errors import FinliteError
 from ..models import get_model
-from .config import write_json
+from ..tasks import get_task
 
 WEIGHTS = "model.pt"
 RUN_INFO = "run.json"
 METRICS = "metrics.json"
-SAMPLES = "samples.json"  # calibration texts and held-out texts for the exporter
+SAMPLES = "samples.json"  # what the exporter calibrates and checks parity on (the task decides)
 
 
 class RunError(FinliteError):
@@ -38,12 +39,8 @@ class RunInfo:
     data: dict[str, Any] = field(default_factory=dict)  # paths and sizes of the data used
 
     def architecture_kwargs(self) -> dict[str, Any]:
-        """``model_kwargs`` with the settings of profile runs recorded before they were written out."""
-        if self.task != "profile":
-            return dict(self.model_kwargs)
-        from ..models.profile import PRE_TALLY_KWARGS
-
-        return {**PRE_TALLY_KWARGS, **self.model_kwargs}
+        """``model_kwargs`` completed by the task with settings that older runs did not record."""
+        return get_task(self.task).architecture_kwargs(self.model_kwargs)
 
     def build_model(self) -> nn.Module:
         return get_model(self.model, **self.architecture_kwargs())

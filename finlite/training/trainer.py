@@ -3,7 +3,7 @@
 AdamW (no decay on embeddings, biases, norms) + one-cycle schedule, weight EMA, early stopping on
 a validation split, a progress bar, per-epoch metrics; checkpoints to resume a killed run exactly;
 multi-process data parallel training when started by ``torchrun`` (gloo on CPU). What differs
-between tasks — the loss and the validation metrics — comes from a :class:`Task`.
+between tasks — the loss and the validation metrics — comes from an :class:`Objective`.
 """
 
 from __future__ import annotations
@@ -17,23 +17,11 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from ..tasks.base import ArraySplit, Augment
 from . import distributed as dist
-from .metrics import accuracy, macro_f1
-
-
-@dataclass
-class ArraySplit:
-    """Model inputs and training targets as numpy arrays with a common first dimension."""
-
-    inputs: tuple[np.ndarray, ...]
-    targets: tuple[np.ndarray, ...]
-
-    def __len__(self) -> int:
-        return len(self.inputs[0])
 
 
 @dataclass
@@ -57,18 +45,14 @@ class FitResult:
     seconds: float = 0.0
 
 
-class Task(Protocol):
-    """The task-specific half of training."""
+class Objective(Protocol):
+    """The task-specific half of training: the loss, and the validation metrics that pick the epoch."""
 
     selection: tuple[str, ...]  # validation metrics compared (in order) to pick the best epoch
 
     def loss(self, outputs: torch.Tensor, targets: Sequence[torch.Tensor]) -> torch.Tensor: ...
 
     def evaluate(self, outputs: np.ndarray, targets: Sequence[np.ndarray]) -> dict[str, float]: ...
-
-
-# Called once per epoch with the epoch's RNG; returns the inputs to train on (e.g. with noise).
-Augment = Callable[[np.random.Generator], tuple[np.ndarray, ...]]
 
 
 def seed_everything(seed: int) -> None:
@@ -79,7 +63,9 @@ def seed_everything(seed: int) -> None:
 def _trim(inputs: Sequence[np.ndarray]) -> tuple[torch.Tensor, ...]:
     """Tensors of a batch without trailing all-padding sequence positions (masking makes the
     outputs identical). Sequence inputs are the 3-D ones; position t is used when
-    ``first_input[:, t, 0]`` is non-zero somewhere in the batch."""
+    ``first_input[:, t, 0]`` is non-zero somewhere in the batch. Without a sequence input, nothing is trimmed."""
+    if inputs[0].ndim < 3:
+        return tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in inputs)
     used = np.nonzero(inputs[0][:, :, 0].any(axis=0))[0]
     length = int(used[-1]) + 1 if len(used) else 1
     return tuple(torch.from_numpy(np.ascontiguousarray(a[:, :length] if a.ndim == 3 else a)) for a in inputs)
@@ -126,28 +112,6 @@ class _Ema:
             ema_b.copy_(b)
 
 
-class ClassificationTask:
-    """Single-label classification: cross-entropy with label smoothing, optionally distilled from
-    soft targets (``alpha`` × label loss + (1 − alpha) × T²·KL). Targets: ``(y,)`` or ``(y, soft)``."""
-
-    selection = ("accuracy", "macro_f1")
-
-    def __init__(self, label_smoothing: float = 0.0, alpha: float = 1.0, temperature: float = 1.0):
-        self.label_smoothing, self.alpha, self.temperature = label_smoothing, alpha, temperature
-
-    def loss(self, outputs: torch.Tensor, targets: Sequence[torch.Tensor]) -> torch.Tensor:
-        hard = F.cross_entropy(outputs, targets[0], label_smoothing=self.label_smoothing)
-        if len(targets) < 2:
-            return hard
-        t = self.temperature
-        kl = F.kl_div(F.log_softmax(outputs / t, dim=1), targets[1], reduction="batchmean")
-        return self.alpha * hard + (1.0 - self.alpha) * t * t * kl
-
-    def evaluate(self, outputs: np.ndarray, targets: Sequence[np.ndarray]) -> dict[str, float]:
-        pred = outputs.argmax(axis=1)
-        return {"accuracy": accuracy(targets[0], pred), "macro_f1": macro_f1(targets[0], pred)}
-
-
 def _checkpoint_state(model, optimizer, schedule, ema, epoch: int, step: int, done: bool, result: FitResult) -> dict:
     return {
         "done": done,
@@ -170,7 +134,7 @@ def fit(
     model: nn.Module,
     train: ArraySplit,
     val: ArraySplit,
-    task: Task,
+    objective: Objective,
     settings: FitSettings,
     *,
     augment: Augment | None = None,
@@ -194,7 +158,7 @@ def fit(
         optimizer, max_lr=settings.lr, total_steps=settings.epochs * steps_per_epoch, pct_start=0.25
     )
     ema = _Ema(model, settings.ema_decay) if settings.ema_decay > 0 else None
-    result = FitResult(state={}, best_epoch=0, best_val={k: -1.0 for k in task.selection})
+    result = FitResult(state={}, best_epoch=0, best_val={k: -1.0 for k in objective.selection})
     first_epoch, skip_steps = 1, 0
     if resume and checkpoint is not None and checkpoint.is_file():
         state = torch.load(checkpoint, map_location="cpu", weights_only=True)
@@ -237,7 +201,7 @@ def fit(
         for step in bar:
             index = order[step * settings.batch_size : (step + 1) * settings.batch_size][rank::world]
             outputs = trained(*_trim([a[index] for a in inputs]))
-            loss = task.loss(outputs, [t[index] for t in targets_all])
+            loss = objective.loss(outputs, [t[index] for t in targets_all])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -251,10 +215,10 @@ def fit(
                 save(epoch, step + 1)
         skip_steps = 0
         scored = ema.shadow if ema is not None else model
-        val_metrics = task.evaluate(predict(scored, val.inputs), val.targets)
+        val_metrics = objective.evaluate(predict(scored, val.inputs), val.targets)
         row = {"epoch": epoch, "loss": total / max(seen, 1), **{f"val_{k}": v for k, v in val_metrics.items()}}
         result.history.append(row)
-        improved = tuple(val_metrics[k] for k in task.selection) > tuple(result.best_val[k] for k in task.selection)
+        improved = tuple(val_metrics[k] for k in objective.selection) > tuple(result.best_val[k] for k in objective.selection)
         if improved:
             result.best_val, result.best_epoch = val_metrics, epoch
             result.state = {k: v.detach().clone() for k, v in scored.state_dict().items()}

@@ -9,10 +9,10 @@ import TensorFlowLite
 /// Loads the two bundles from the app's `Bundles` folder (verifying every sha256) and runs them.
 @MainActor
 final class DemoModel: ObservableObject {
-    struct IntentAnswer { let result: IntentResult; let milliseconds: Double }
-    struct ProfileAnswer { let result: ProfileResult; let milliseconds: Double; let events: [EventRow] }
+    /// A scored synthetic user and its raw event log.
+    struct ProfileAnswer { let timed: Timed<ProfilePrediction>; let events: [RawEventRow] }
 
-    @Published private(set) var intent: IntentAnswer?
+    @Published private(set) var intent: Timed<IntentPrediction>?
     @Published private(set) var profile: ProfileAnswer?
     @Published private(set) var intentError: String?
     @Published private(set) var profileError: String?
@@ -20,6 +20,10 @@ final class DemoModel: ObservableObject {
 
     private var classifier: IntentClassifier?
     private var scorer: ProfileScorer?
+
+    /// The model file each screen runs, shown with its timings (as the Android app does).
+    var intentArtifact: String { classifier?.artifact.file ?? "no model" }
+    var profileArtifact: String { scorer?.artifact.file ?? "no model" }
 
     init() { load() }
 
@@ -34,14 +38,14 @@ final class DemoModel: ObservableObject {
         }
         do {
             let bundle = try FinliteBundle(directory: root.appendingPathComponent("intent"))
-            classifier = try IntentClassifier(bundle: bundle, runner: try Self.runner(bundle, precision))
+            classifier = try IntentClassifier(bundle: bundle, factory: try Self.runtime(), precision: precision)
             intentError = nil
         } catch {
             intentError = "Intent bundle: \(error)"
         }
         do {
             let bundle = try FinliteBundle(directory: root.appendingPathComponent("profile"))
-            scorer = try ProfileScorer(bundle: bundle, runner: try Self.runner(bundle, precision))
+            scorer = try ProfileScorer(bundle: bundle, factory: try Self.runtime(), precision: precision)
             profileError = nil
         } catch {
             profileError = "Profile bundle: \(error)"
@@ -51,8 +55,7 @@ final class DemoModel: ObservableObject {
     func classify(_ text: String) {
         guard let classifier = classifier else { return }
         do {
-            let (result, ms) = try classifier.classify(text)
-            intent = IntentAnswer(result: result, milliseconds: ms)
+            intent = try classifier.classify(text)
         } catch {
             intentError = "\(error)"
         }
@@ -63,16 +66,17 @@ final class DemoModel: ObservableObject {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let log = DemoEventLog.make(persona, asOfMs: now)
         do {
-            let (result, ms) = try scorer.score(events: log.events, attributes: log.attributes, asOfMs: now)
-            profile = ProfileAnswer(result: result, milliseconds: ms, events: log.events)
+            profile = ProfileAnswer(timed: try scorer.score(events: log.events, attributes: log.attributes, asOfMs: now),
+                                    events: log.events)
         } catch {
             profileError = "\(error)"
         }
     }
 
-    private static func runner(_ bundle: FinliteBundle, _ precision: String) throws -> ModelRunner {
+    /// The LiteRT runtime, as the Android app's FinliteApplication provides it.
+    private static func runtime() throws -> ModelRunnerFactory {
         #if canImport(TensorFlowLite)
-        return try TFLiteModel(bundle: bundle, precision: precision)
+        return LiteRtModelRunner.Factory(threads: 2)
         #else
         throw FinliteError.unsupported("TensorFlow Lite is not linked: run `pod install` in ios_demo and open FinliteDemo.xcworkspace")
         #endif

@@ -21,19 +21,20 @@ struct ProfileView: View {
                     Section { Text(error).foregroundStyle(.red).font(.footnote) }
                 }
                 if let answer = demo.profile {
+                    let prediction = answer.timed.result
                     Section("Lifecycle stage") {
-                        Text(answer.result.stage).font(.headline)
-                        ForEach(answer.result.stageProbs.sorted { $0.value > $1.value }, id: \.key) { item in
+                        Text(prediction.stage).font(.headline)
+                        ForEach(prediction.stageProbs.sorted { $0.value > $1.value }, id: \.key) { item in
                             row(item.key, Double(item.value))
                         }
                     }
                     Section("Tags (independent scores)") {
-                        ForEach(answer.result.tags.sorted { $0.key < $1.key }, id: \.key) { item in
-                            row(item.key, Double(item.value))
+                        ForEach(prediction.tags.sorted { $0.key < $1.key }, id: \.key) { item in
+                            row(item.key, item.value)
                         }
                     }
                     Section("Top products") {
-                        ForEach(answer.result.topProducts, id: \.index) { row($0.label, Double($0.prob)) }
+                        ForEach(prediction.topProducts, id: \.index) { row($0.product, Double($0.prob)) }
                     }
                     Section("Event log (\(answer.events.count) events, newest first)") {
                         ForEach(Array(answer.events.reversed().prefix(8).enumerated()), id: \.offset) { item in
@@ -41,7 +42,7 @@ struct ProfileView: View {
                         }
                     }
                     Section {
-                        Text(String(format: "Parsing + encoding + inference + post-processing: %.2f ms", answer.milliseconds))
+                        Text("\(answer.timed.summary) · \(demo.profileArtifact)")
                             .font(.footnote).foregroundStyle(.secondary)
                     }
                 }

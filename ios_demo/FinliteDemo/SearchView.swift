@@ -29,17 +29,18 @@ struct SearchView: View {
                 if let error = demo.intentError {
                     Section { Text(error).foregroundStyle(.red).font(.footnote) }
                 }
-                if let answer = demo.intent, !query.isEmpty {
+                if let timed = demo.intent, !query.isEmpty {
+                    let answer = timed.result
                     Section("Answer") {
-                        if answer.result.outOfScope {
+                        if answer.isOutOfScope {
                             Label("Out of scope: no intent is confident enough", systemImage: "questionmark.bubble")
                                 .foregroundStyle(.orange)
                         } else {
-                            Label(answer.result.label, systemImage: "checkmark.bubble").font(.headline)
+                            Label(answer.label, systemImage: "checkmark.bubble").font(.headline)
                         }
                     }
-                    Section("Top \(answer.result.topK.count)") {
-                        ForEach(answer.result.topK, id: \.index) { entry in
+                    Section("Top \(answer.topK.count)") {
+                        ForEach(answer.topK, id: \.index) { entry in
                             VStack(alignment: .leading) {
                                 HStack {
                                     Text(entry.label)
@@ -51,7 +52,7 @@ struct SearchView: View {
                         }
                     }
                     Section {
-                        Text(String(format: "Encoding + inference + post-processing: %.2f ms", answer.milliseconds))
+                        Text("\(timed.summary) · \(demo.intentArtifact)")
                             .font(.footnote).foregroundStyle(.secondary)
                     }
                 }

@@ -1,6 +1,6 @@
 // swift-tools-version:5.9
 // FinliteKit: Foundation-only preprocessing, post-processing and bundle loading for finlite models.
-// The TensorFlow Lite wrapper (Sources/FinliteKit/TFLiteModel.swift) compiles only where the
+// The TensorFlow Lite runner (Sources/FinliteKit/LiteRtModelRunner.swift) compiles only where the
 // `TensorFlowLite` module exists (the demo app with the TensorFlowLiteSwift pod); see ../README.md.
 import PackageDescription
 

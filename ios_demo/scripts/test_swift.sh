@@ -54,7 +54,7 @@ cp "$GOLDEN/text_v1.json" "$GOLDEN/profile_v1.json" "$WORK/golden/"
 rm -rf "$WORK/tflite_api_stub"
 cp -a "$HERE/tflite_api_stub" "$WORK/"
 
-# 1. Type-check FinliteKit with a declaration-only TensorFlowLite module, so that TFLiteModel.swift
+# 1. Type-check FinliteKit with a declaration-only TensorFlowLite module, so that LiteRtModelRunner.swift
 #    (compiled only where TensorFlowLite exists) is checked too. 2. The XCTests (last line: the summary).
 exec "$HERE/in_chroot.sh" "$ROOT" env \
   FINLITE_BUNDLES=/finlite-work/bundles FINLITE_GOLDEN_DIR=/finlite-work/golden \
@@ -62,5 +62,5 @@ exec "$HERE/in_chroot.sh" "$ROOT" env \
     stub=/finlite-work/tflite_api_stub
     swiftc -parse-as-library -emit-module -module-name TensorFlowLite -emit-module-path "$stub/TensorFlowLite.swiftmodule" "$stub/TensorFlowLite.swift"
     swiftc -typecheck -module-name FinliteKit -I "$stub" /finlite-work/pkg/Sources/FinliteKit/*.swift
-    echo "type-check with the TensorFlowLite API stub: ok (TFLiteModel.swift included)"
+    echo "type-check with the TensorFlowLite API stub: ok (LiteRtModelRunner.swift included)"
     cd /finlite-work/pkg && swift test --disable-swift-testing 2>&1'

@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from finlite.data.event_schema import PRODUCTS
-from finlite.data.profile_features import SPEC_FORMAT, ProfileEncoder, ProfileSpec, static_columns
+from finlite.data.profile_features import ProfileEncoder
+from finlite.data.profile_spec import SPEC_FORMAT, ProfileSpec, static_columns
 from golden_io import write_or_check
 from profile_tables import tables
 

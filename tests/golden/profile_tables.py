@@ -4,40 +4,22 @@ the tables of the golden file's JSON users. Shared by make_profile_golden.py and
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import fields, make_dataclass
 
 import numpy as np
 
 from finlite.data.event_schema import PRODUCTS
+from finlite.data.tables import AttributeTable, EventTable
 
 
-@dataclass
-class Events:
-    user_ids: list
-    offsets: np.ndarray
-    ts_ms: np.ndarray
-    event_type: np.ndarray
-    page: np.ndarray
-    product: np.ndarray
-    amount: np.ndarray
-    dwell_ms: np.ndarray
-
-    def user_slice(self, user_id: str) -> slice:
-        i = self.user_ids.index(user_id)
-        return slice(int(self.offsets[i]), int(self.offsets[i + 1]))
+def _stand_in(table: type, name: str) -> type:
+    """``table``'s columns as a plain dataclass: no load report, user ids in any order (the encoder is
+    duck-typed and must not rely on either)."""
+    return make_dataclass(name, [(f.name, f.type) for f in fields(table) if f.name != "report"])
 
 
-@dataclass
-class Attrs:
-    user_ids: list
-    age: np.ndarray
-    risk_level: np.ndarray
-    tenure_days: np.ndarray
-    holdings: np.ndarray
-    aum_bucket: np.ndarray
-
-    def index(self, user_id: str) -> int:
-        return self.user_ids.index(user_id)
+Events = _stand_in(EventTable, "Events")
+Attrs = _stand_in(AttributeTable, "Attrs")
 
 
 def from_json_number(v) -> float:

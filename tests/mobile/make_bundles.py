@@ -17,12 +17,12 @@ import tempfile
 from pathlib import Path
 
 import finlite
-from finlite.data.synth_intent import generate_intent_corpus, split_corpus, write_csv
-from finlite.data.synth_profile import generate_population, write_population
+from finlite.data.synth.intent import generate_intent_corpus, split_corpus, write_csv
+from finlite.data.synth.profile import generate_population, write_population
 from finlite.export.bundle import export_bundle
-from finlite.training.config import IntentTrainConfig, ProfileTrainConfig, apply_overrides
-from finlite.training.intent import train_intent
-from finlite.training.profile import train_profile
+from finlite.tasks.config import apply_overrides
+from finlite.tasks.intent import IntentTrainConfig
+from finlite.tasks.profile import ProfileTrainConfig
 
 
 def sources_digest() -> str:
@@ -44,7 +44,7 @@ def make_intent_bundle(out: Path, work: Path) -> None:
     write_csv(train, work / "train.csv")
     write_csv(evaluation, work / "eval.csv")
     config = apply_overrides(IntentTrainConfig(), ["epochs=4", "distill=false", "threads=1", "model=intent_dwshuffle_x0_5"])
-    train_intent(work / "train.csv", work / "eval.csv", work / "intent_run", config, log=lambda _: None)
+    finlite.train("intent", work / "intent_run", config=config, train=work / "train.csv", eval=work / "eval.csv", log=lambda _: None)
     export_bundle(work / "intent_run", out, force=True, log=lambda _: None)
 
 
@@ -52,7 +52,7 @@ def make_profile_bundle(out: Path, work: Path) -> None:
     # the settings of tests/test_profile_bundle.py: a small model whose int8 parity gate is known to hold
     paths = write_population(generate_population(600, seed=0), work / "profile_data")
     config = apply_overrides(ProfileTrainConfig(), ["epochs=3", "batch_size=32", "model=profile_dwshuffle_x0_5", "threads=1", "tags_weight=1", "max_events=128"])
-    train_profile(paths["events"], paths["users"], paths["labels"], work / "profile_run", config, log=lambda _: None)
+    finlite.train("profile", work / "profile_run", config=config, events=paths["events"], users=paths["users"], labels=paths["labels"], log=lambda _: None)
     export_bundle(work / "profile_run", out, force=True, log=lambda _: None)
 
 

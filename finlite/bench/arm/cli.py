@@ -51,6 +51,9 @@ def run_arm(args: argparse.Namespace) -> int:
     from ...errors import FinliteError
     from .session import run_session
 
+    if not args.smoke:  # a smoke run writes report files only where asked to
+        args.arm_json = args.arm_json or DEFAULT_JSON
+        args.arm_md = args.arm_md or DEFAULT_MD
     try:
         return run_session(args, bundle_paths(args))
     except FinliteError as err:

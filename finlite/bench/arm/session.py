@@ -12,7 +12,6 @@ from pathlib import Path
 
 from ...errors import FinliteError
 from . import compare as cmp
-from .cli import DEFAULT_JSON, DEFAULT_MD
 from .report import build_results, macs_of, model_name, qemu_version, write_results
 from .runner import Job, bundle_artifacts, run_job
 from .setup import CPUS, GUEST_PYTHON, SUITE, ensure_env, guest_packages
@@ -127,8 +126,7 @@ def run_session(args: argparse.Namespace, bundles: list[Path]) -> int:
         row["macs"], row["macs_source"] = macs[job.bundle]
     env_info = {"qemu": qemu_version(env.qemu), "suite": SUITE, "guest_python": GUEST_PYTHON, "packages": guest_packages()}
     results = build_results(rows, repeats, command_line(), env_info)
-    json_path = args.arm_json or (None if args.smoke else DEFAULT_JSON)
-    md_path = args.arm_md or (None if args.smoke else DEFAULT_MD)
+    json_path, md_path = args.arm_json, args.arm_md  # defaults filled in by cli.run_arm
     if json_path is not None:
         write_results(results, json_path, md_path)
         _say(f"wrote {json_path}" + (f" and {md_path}" if md_path else ""))

@@ -1,5 +1,5 @@
 // A declaration-only stand-in for the part of TensorFlow Lite's Swift API (pod TensorFlowLiteSwift,
-// tensorflow/lite/swift/Sources) that FinliteKit's TFLiteModel.swift uses. test_swift.sh compiles it as a
+// tensorflow/lite/swift/Sources) that FinliteKit's LiteRtModelRunner.swift uses. test_swift.sh compiles it as a
 // module named TensorFlowLite so that `#if canImport(TensorFlowLite)` is true and the wrapper is at least
 // type-checked on Linux. Nothing here runs; the real library is only linked by the iOS app.
 import Foundation

@@ -1,72 +1,47 @@
 import Foundation
 
-/// `manifest.json` of a `finlite.bundle/1` bundle (the fields an app needs).
-public struct Manifest: Decodable {
-    public struct FileEntry: Decodable, Equatable {
-        public var sha256: String
-        public var bytes: Int
-    }
-    public struct TensorInfo: Decodable, Equatable {
-        public var name: String
-        public var dtype: String
-        public var shape: [Int]
-    }
-    public struct Artifact: Decodable, Equatable {
-        public var file: String
-        public var format: String
-        public var precision: String
-        public var inputs: [TensorInfo]
-        public var outputs: [TensorInfo]
-    }
-
-    public var format: String
-    public var task: String
-    public var name: String
-    public var labelsFile: String
-    public var preprocessFile: String
-    public var goldenFile: String
-    public var inputNames: [String]
-    public var artifacts: [Artifact]
-    public var files: [String: FileEntry]
-
-    enum CodingKeys: String, CodingKey {
-        case format, task, name, artifacts, files
-        case labelsFile = "labels_file", preprocessFile = "preprocess_file", goldenFile = "golden_file"
-        case inputNames = "input_names"
-    }
-}
-
-/// A verified bundle folder: every file listed in the manifest exists with its size and sha256,
-/// checked before anything is read (docs/bundle.md, "Loading").
+/// A verified bundle folder with what its task needs (as finlite-core's `FinliteBundle`): for intent the text
+/// encoder and the intent post-processing; for profile the spec, the raw-row parser, the profile encoder and the
+/// profile post-processing. Every file the manifest lists is checked (size and sha256) before anything is read
+/// (docs/bundle.md, "Loading"); manifest.json and preprocess.json must be `Formats.bundle` / `Formats.preprocess`.
 public struct FinliteBundle {
-    public static let format = "finlite.bundle/1"
-
     public let directory: URL
     public let manifest: Manifest
     /// labels.txt: line i names output column i.
     public let labels: [String]
-    /// The raw manifest `postprocess` block, decoded per task by `intentPostprocess` / `profilePostprocess`.
-    private let manifestData: Data
+    public private(set) var textEncoder: TextEncoder?
+    public private(set) var intentPostprocess: IntentPostprocess?
+    public private(set) var profileSpec: ProfileSpec?
+    public private(set) var profileEncoder: ProfileEncoder?
+    public private(set) var rowParser: RawRowParser?
+    public private(set) var profilePostprocess: ProfilePostprocess?
 
     public var task: String { manifest.task }
 
     public init(directory: URL) throws {
         self.directory = directory
-        let manifestURL = directory.appendingPathComponent("manifest.json")
+        let manifestURL = directory.appendingPathComponent(Manifest.file)
         guard let data = try? Data(contentsOf: manifestURL) else {
-            throw FinliteError.missingFile("\(directory.path)/manifest.json (not a finlite bundle)")
+            throw FinliteError.missingFile("\(manifestURL.path) (not a finlite bundle)")
         }
-        let manifest = try JSONDecoder().decode(Manifest.self, from: data)
-        guard manifest.format == FinliteBundle.format else {
-            throw FinliteError.unsupported("\(manifestURL.path): bundle format \(manifest.format), FinliteKit reads \(FinliteBundle.format)")
-        }
+        try Formats.check(try JSONDecoder().decode(Header.self, from: data).format, Formats.bundle, in: manifestURL.path)
+        manifest = try JSONDecoder().decode(Manifest.self, from: data)
         try FinliteBundle.verify(directory: directory, files: manifest.files)
-        self.manifest = manifest
-        self.manifestData = data
-        let text = try String(contentsOf: directory.appendingPathComponent(manifest.labelsFile), encoding: .utf8)
-        var lines = text.components(separatedBy: "\n")
-        if lines.last == "" { lines.removeLast() }
-        self.labels = lines
+        labels = FinliteBundle.readLabels(try String(contentsOf: directory.appendingPathComponent(manifest.labelsFile), encoding: .utf8))
+        let preprocess = try Preprocess.read(directory.appendingPathComponent(manifest.preprocessFile), task: manifest.task)
+        switch manifest.task {
+        case "intent":
+            textEncoder = try TextEncoder(spec: try preprocess.need(\.text, "text"))
+            intentPostprocess = try IntentPostprocess(block: try Self.postprocess(data), labels: labels)
+        case "profile":
+            let spec = try preprocess.need(\.profile, "profile")
+            profileSpec = spec
+            profileEncoder = try ProfileEncoder(spec: spec)
+            rowParser = RawRowParser(vocabulary: try ProfileVocabulary(tensors: try preprocess.need(\.tensors, "tensors"), spec: spec))
+            profilePostprocess = try ProfilePostprocess(block: try Self.postprocess(data))
+        default:
+            throw FinliteError.unsupported("\(manifestURL.path): unknown task \"\(manifest.task)\" (this library knows intent and profile)")
+        }
     }
 
     /// Checks size and sha256 of every listed file; the error names the first file that fails.
@@ -84,35 +59,65 @@ public struct FinliteBundle {
         }
     }
 
+    /// labels.txt: one label per line (`\n`), line i = output column i.
+    public static func readLabels(_ text: String) -> [String] {
+        var lines = text.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
     public func url(_ file: String) -> URL { directory.appendingPathComponent(file) }
 
-    /// The text spec of an intent bundle's preprocess.json.
-    public func textSpec() throws -> TextSpec {
-        struct Preprocess: Decodable { var task: String; var text: TextSpec }
-        return try JSONDecoder().decode(Preprocess.self, from: Data(contentsOf: url(manifest.preprocessFile))).text
-    }
-
-    /// The profile spec of a profile bundle's preprocess.json.
-    public func profileSpec() throws -> ProfileSpec {
-        struct Preprocess: Decodable { var task: String; var profile: ProfileSpec }
-        return try JSONDecoder().decode(Preprocess.self, from: Data(contentsOf: url(manifest.preprocessFile))).profile
-    }
-
-    public func intentPostprocess() throws -> IntentPostprocess {
-        struct M: Decodable { var postprocess: IntentPostprocess }
-        return try JSONDecoder().decode(M.self, from: manifestData).postprocess
-    }
-
-    public func profilePostprocess() throws -> ProfilePostprocess {
-        struct M: Decodable { var postprocess: ProfilePostprocess }
-        return try JSONDecoder().decode(M.self, from: manifestData).postprocess
-    }
-
-    /// The artifact of a format and precision (`tflite`/`onnx`, `fp32`/`int8`).
-    public func artifact(format: String = "tflite", precision: String = "fp32") throws -> Manifest.Artifact {
+    /// The artifact of `format` (the artifact's `format`: `tflite`, `onnx`, …) and `precision` (`fp32` / `int8`),
+    /// the one selection key of every platform (finlite-core: `Manifest.artifact(format, precision)`).
+    public func artifact(format: String, precision: String) throws -> Manifest.Artifact {
         guard let a = manifest.artifacts.first(where: { $0.format == format && $0.precision == precision }) else {
-            throw FinliteError.missingFile("\(directory.path): no \(format) \(precision) artifact in the manifest")
+            let has = manifest.artifacts.map { "\($0.format)/\($0.precision)" }.joined(separator: ", ")
+            throw FinliteError.invalid("\(directory.path): no \(format)/\(precision) artifact (has: \(has))")
         }
         return a
+    }
+
+    /// The manifest's `postprocess` block of the bundle's task.
+    private static func postprocess<Block: Decodable>(_ manifest: Data) throws -> Block {
+        try JSONDecoder().decode(Postprocess<Block>.self, from: manifest).postprocess
+    }
+
+    private struct Postprocess<Block: Decodable>: Decodable {
+        var postprocess: Block
+    }
+
+    /// The fields read before the rest of a file, so that another format is refused as such.
+    private struct Header: Decodable {
+        var format: String
+        var task: String?
+    }
+
+    /// preprocess.json, checked first: format `Formats.preprocess` and the manifest's task.
+    private struct Preprocess: Decodable {
+        var text: TextSpec?
+        var profile: ProfileSpec?
+        var tensors: ProfileVocabulary.Tensors?
+        var path = ""
+
+        enum CodingKeys: String, CodingKey { case text, profile, tensors }
+
+        static func read(_ url: URL, task: String) throws -> Preprocess {
+            let data = try Data(contentsOf: url)
+            let header = try JSONDecoder().decode(Header.self, from: data)
+            try Formats.check(header.format, Formats.preprocess, in: url.path)
+            guard header.task == task else {
+                throw FinliteError.invalid("\(url.path): task \"\(header.task ?? "null")\", the manifest says \"\(task)\"")
+            }
+            var preprocess = try JSONDecoder().decode(Preprocess.self, from: data)
+            preprocess.path = url.path
+            return preprocess
+        }
+
+        /// The block `name` of the task, which must be present.
+        func need<T>(_ block: KeyPath<Preprocess, T?>, _ name: String) throws -> T {
+            guard let value = self[keyPath: block] else { throw FinliteError.invalid("\(path): no \"\(name)\" block") }
+            return value
+        }
     }
 }

@@ -1,10 +1,8 @@
 import Foundation
 
-/// Every parameter of the `finlite.profile/1` encoder: the `profile` object of a profile bundle's
+/// Every parameter of the `Formats.profile` encoder: the `profile` object of a profile bundle's
 /// `preprocess.json` (vocabulary sizes, window length, time zone and normalisation constants).
 public struct ProfileSpec: Codable, Equatable {
-    public static let format = "finlite.profile/1"
-
     public var maxEvents: Int
     public var utcOffsetMinutes: Int
     public var eventTypeVocab: Int
@@ -34,32 +32,20 @@ public struct ProfileSpec: Codable, Equatable {
         case recencyMean = "recency_mean", recencyStd = "recency_std", eventSchema = "event_schema"
     }
 
-    /// Per-event categorical columns (`cat`), numeric columns (`num`) and static columns (`static`).
-    public static let catFeatures = 4
-    public static let numFeatures = 6
-    public static let staticFeatures = 35
+    /// Per-event categorical columns (`cat`), numeric columns (`num`) and static columns (`static`), as in
+    /// finlite-core's `ProfileSpec`: the widths of the `Formats.profile` layout.
+    public var catFeatures: Int { 4 }
+    public var numFeatures: Int { 6 }
+    /// log_age, age_missing, risk 1..5 + missing, log_tenure, tenure_missing, aum one-hot, holdings, recency, no_events, count.
+    public var staticFeatures: Int { 2 + 6 + 2 + aumVocab + holdings + 3 }
 
-    /// Refuses a spec this encoder does not implement (format, schema, vocabulary sizes, constants).
+    /// Refuses a spec this encoder does not implement (format, event schema, window, hours, constants). The
+    /// vocabularies themselves are checked against these sizes by `ProfileVocabulary`.
     public func validate() throws {
-        guard format == ProfileSpec.format else {
-            throw FinliteError.unsupported("profile spec format \(format) (FinliteKit implements \(ProfileSpec.format))")
-        }
-        guard eventSchema == EventSchema.version else {
-            throw FinliteError.unsupported("event schema \(eventSchema) (FinliteKit implements \(EventSchema.version))")
-        }
-        let expected: [(String, Int, Int)] = [
-            ("event_type_vocab", eventTypeVocab, EventSchema.eventTypes.count + 2),
-            ("page_vocab", pageVocab, EventSchema.pages.count + 2),
-            ("product_vocab", productVocab, EventSchema.products.count + 2),
-            ("aum_vocab", aumVocab, EventSchema.aumBuckets.count + 2),
-            ("hour_buckets", hourBuckets, 24),
-            ("holdings", holdings, EventSchema.products.count),
-        ]
-        for (name, got, want) in expected where got != want {
-            throw FinliteError.invalid("profile spec: \(name) is \(got), the \(EventSchema.version) schema gives \(want)")
-        }
-        guard maxEvents >= 1, (-720...840).contains(utcOffsetMinutes) else {
-            throw FinliteError.invalid("profile spec: max_events < 1 or utc_offset_minutes outside [-720, 840]")
+        try Formats.check(format, Formats.profile, in: "profile spec")
+        try Formats.check(eventSchema, Formats.events, in: "profile spec", field: "event_schema")
+        guard maxEvents >= 1, (-720...840).contains(utcOffsetMinutes), hourBuckets == 24 else {
+            throw FinliteError.invalid("profile spec: max_events < 1, utc_offset_minutes outside [-720, 840] or hour_buckets not 24")
         }
         let stds = [amountStd, dwellStd, gapStd, elapsedStd, ageStd, tenureStd, recencyStd]
         guard stds.allSatisfy({ $0.isFinite && $0 > 0 }) else {

@@ -1,10 +1,8 @@
 import Foundation
 
-/// Every parameter of the `finlite.text/1` encoder: the `text` object of an intent bundle's
+/// Every parameter of the `Formats.text` encoder: the `text` object of an intent bundle's
 /// `preprocess.json` (docs/preprocessing.md §2). Read it from the bundle; never hard-code it.
 public struct TextSpec: Codable, Equatable {
-    public static let format = "finlite.text/1"
-
     public var buckets: Int
     public var maxUnits: Int
     public var maxFeats: Int
@@ -27,7 +25,7 @@ public struct TextSpec: Codable, Equatable {
         case cjkRanges = "cjk_ranges", symbolRanges = "symbol_ranges", separatorRanges = "separator_ranges"
     }
 
-    /// The defaults of `finlite.text/1` (docs/preprocessing.md §2), for tests and documentation.
+    /// The defaults of `Formats.text` (docs/preprocessing.md §2), for tests and documentation.
     public static let defaults = TextSpec(
         buckets: 10240, maxUnits: 64, maxFeats: 32, maxWordChars: 32, ngramMin: 3, ngramMax: 5,
         foldDigits: true, normalization: "NFKC", lowercase: true,
@@ -37,18 +35,16 @@ public struct TextSpec: Codable, Equatable {
                        [126976, 129791]],
         separatorRanges: [[128, 191], [215, 215], [247, 247], [8192, 8303], [8352, 8399], [12288, 12351],
                           [65024, 65039], [65072, 65103], [65520, 65535]],
-        format: TextSpec.format)
+        format: Formats.text)
 
     /// Refuses a spec this encoder does not implement (another format, impossible sizes, bad ranges).
     public func validate() throws {
-        guard format == TextSpec.format else {
-            throw FinliteError.unsupported("text spec format \(format) (FinliteKit implements \(TextSpec.format))")
-        }
+        try Formats.check(format, Formats.text, in: "text spec")
         guard buckets >= 2, maxUnits >= 1, maxFeats >= 1, maxWordChars >= 1, 1 <= ngramMin, ngramMin <= ngramMax else {
             throw FinliteError.invalid("text spec: sizes out of range")
         }
         guard normalization == "NFKC", lowercase else {
-            throw FinliteError.invalid("finlite.text/1 always applies NFKC and lower case")
+            throw FinliteError.invalid("\(Formats.text) always applies NFKC and lower case")
         }
         for r in cjkRanges + symbolRanges + separatorRanges where r.count != 2 || r[0] > r[1] || r[1] > 0x10FFFF {
             throw FinliteError.invalid("text spec: range \(r) is not [lo, hi] with lo <= hi")

@@ -9,26 +9,19 @@ final class BundleTests: XCTestCase {
         let intent = try Fixtures.bundle("intent")
         XCTAssertEqual(intent.task, "intent")
         XCTAssertEqual(intent.manifest.inputNames, ["ids"])
-        XCTAssertTrue(intent.labels.contains(try intent.intentPostprocess().oosLabel))
+        XCTAssertTrue(intent.labels.contains(try XCTUnwrap(intent.intentPostprocess).oosLabel))
         XCTAssertEqual(try intent.artifact(format: "tflite", precision: "fp32").inputs.first?.shape, [1, 64, 32])
         XCTAssertNoThrow(try intent.artifact(format: "tflite", precision: "int8"))
         let profile = try Fixtures.bundle("profile")
         XCTAssertEqual(profile.task, "profile")
         XCTAssertEqual(profile.manifest.inputNames, ["cat", "num", "static"])
         XCTAssertEqual(profile.labels.count, 23)
-        XCTAssertThrowsError(try IntentClassifier(bundle: profile, runner: ReplayRunner(expectedInputs: [], logits: [])))
-    }
-
-    private func copyOfIntentBundle() throws -> URL {
-        let src = try Fixtures.bundle("intent").directory
-        let dst = FileManager.default.temporaryDirectory.appendingPathComponent("finlite-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: src, to: dst)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dst) }
-        return dst
+        XCTAssertNil(profile.textEncoder)
+        XCTAssertNotNil(profile.rowParser)
     }
 
     func testAChangedFileIsRefusedByName() throws {
-        let dir = try copyOfIntentBundle()
+        let dir = try copyOfBundle("intent")
         let card = dir.appendingPathComponent("MODEL_CARD.md")  // checked first (files go in name order)
         var data = try Data(contentsOf: card)
         data[0] ^= 0x20  // same size, different content
@@ -41,7 +34,7 @@ final class BundleTests: XCTestCase {
     }
 
     func testAMissingFileIsRefusedByName() throws {
-        let dir = try copyOfIntentBundle()
+        let dir = try copyOfBundle("intent")
         try FileManager.default.removeItem(at: dir.appendingPathComponent("golden.json"))
         XCTAssertThrowsError(try FinliteBundle(directory: dir)) { error in
             XCTAssertEqual(error as? FinliteError, .missingFile(dir.appendingPathComponent("golden.json").path))
@@ -49,12 +42,13 @@ final class BundleTests: XCTestCase {
     }
 
     func testAnotherBundleFormatIsRefused() throws {
-        let dir = try copyOfIntentBundle()
+        let dir = try copyOfBundle("intent")
         let url = dir.appendingPathComponent("manifest.json")
-        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "finlite.bundle/1", with: "finlite.bundle/2")
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: Formats.bundle, with: "finlite.bundle/2")
         try text.write(to: url, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try FinliteBundle(directory: dir)) { error in
             guard case FinliteError.unsupported = error else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".contains("manifest.json: format \"finlite.bundle/2\", this library reads \(Formats.bundle)"), "\(error)")
         }
     }
 }

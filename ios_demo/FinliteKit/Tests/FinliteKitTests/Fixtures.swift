@@ -22,6 +22,19 @@ enum Fixtures {
     static var textGolden: URL { goldenDir.appendingPathComponent("text_v1.json") }
     static var profileEncoderGolden: URL { goldenDir.appendingPathComponent("profile_v1.json") }
 
+    /// The names of the static columns, from tests/golden/profile_v1.json.
+    static func staticColumns() throws -> [String] {
+        struct File: Decodable { var static_columns: [String] }
+        return try cached("golden/static_columns") { try decode(File.self, profileEncoderGolden).static_columns }
+    }
+
+    /// The profile bundle's preprocess.json `tensors` as FinliteKit reads them.
+    static func profileTensors() throws -> ProfileVocabulary.Tensors {
+        struct File: Decodable { var tensors: ProfileVocabulary.Tensors }
+        let b = try bundle("profile")
+        return try decode(File.self, b.url(b.manifest.preprocessFile)).tensors
+    }
+
     /// Loaded once per test process: verifying sha256s and decoding golden.json is slow in debug builds.
     private static var cache: [String: Any] = [:]
     private static func cached<T>(_ key: String, _ make: () throws -> T) throws -> T {
@@ -74,7 +87,7 @@ struct TextGolden: Decodable {
     var cases: [Case]
 }
 
-/// An intent bundle's golden.json (`finlite.golden/1`).
+/// An intent bundle's golden.json (`Formats.golden`).
 struct IntentGolden: Decodable {
     struct Top: Decodable { var label: String; var index: Int; var prob: Double }
     struct Expected: Decodable {
@@ -91,11 +104,11 @@ struct IntentGolden: Decodable {
     }
     var format: String
     var task: String
-    var postprocess: IntentPostprocess
+    var postprocess: IntentPostprocess.Block
     var examples: [Example]
 }
 
-/// A profile bundle's golden.json (`finlite.golden/1`).
+/// A profile bundle's golden.json (`Formats.golden`).
 struct ProfileGolden: Decodable {
     struct Inputs: Decodable {
         var cat: [[Int32]]
@@ -114,37 +127,97 @@ struct ProfileGolden: Decodable {
         var name: String
         var user_id: String
         var as_of_ms: Int64
-        var events: [EventRow]
-        var attributes: AttributeRow?
+        var events: [RawEventRow]
+        var attributes: RawAttributeRow?
         var inputs: Inputs
         var expected: [String: Expected]
     }
     var format: String
     var task: String
-    var postprocess: ProfilePostprocess
+    var postprocess: ProfilePostprocess.Block
     var examples: [Example]
 }
 
-/// A `ModelRunner` that answers with golden logits when (and only when) it receives the golden inputs
-/// (names, shapes and int32 values equal; float32 values within 1e-6).
-struct ReplayRunner: ModelRunner {
-    var expectedInputs: [InputTensor]
-    var logits: [Float]
-
-    func run(_ inputs: [InputTensor]) throws -> [Float] {
-        guard inputs.count == expectedInputs.count, zip(inputs, expectedInputs).allSatisfy(Self.matches) else {
-            throw FinliteError.invalid("replay runner: inputs differ from the golden inputs")
-        }
-        return logits
+/// A fake runtime for the pipeline tests (finlite-core's tests have the same one): its runners answer with the
+/// expected logits, for their artifact, of the golden.json example whose inputs they receive, and fail on any
+/// other input. The inputs must carry the artifact's tensor names in order; int32 data must equal the golden
+/// inputs, float32 data be within 1e-6.
+final class GoldenReplay: ModelRunnerFactory {
+    /// One golden example: its model inputs flattened row-major, in manifest.input_names order, and the
+    /// expected logits of each artifact file.
+    struct Example {
+        var inputs: [[Double]]
+        var logits: [String: [Double]]
     }
 
-    static func matches(_ a: InputTensor, _ b: InputTensor) -> Bool {
-        switch (a, b) {
-        case (.int32, .int32): return a == b
-        case let (.float32(n1, s1, v1), .float32(n2, s2, v2)):
-            return n1 == n2 && s1 == s2 && v1.count == v2.count && zip(v1, v2).allSatisfy { abs($0 - $1) <= 1e-6 }
-        default: return false
+    let format = "tflite"
+    let examples: [Example]
+    /// How many times a runner ran.
+    private(set) var calls = 0
+
+    init(_ examples: [Example]) { self.examples = examples }
+
+    static func intent() throws -> GoldenReplay {
+        GoldenReplay(try Fixtures.intentGolden().examples.map {
+            Example(inputs: [$0.ids.flatMap { $0 }.map(Double.init)], logits: $0.expected.mapValues(\.logits))
+        })
+    }
+
+    static func profile() throws -> GoldenReplay {
+        GoldenReplay(try Fixtures.profileGolden().examples.map {
+            let x = $0.inputs
+            return Example(inputs: [x.cat.flatMap { $0 }.map(Double.init), x.num.flatMap { $0 }, x.static],
+                           logits: $0.expected.mapValues(\.logits))
+        })
+    }
+
+    /// Runs `check` with a new replay for the fp32 and the int8 `tflite` artifact; each golden example must run once.
+    static func forEachPrecision(_ make: () throws -> GoldenReplay,
+                                 _ check: (_ precision: String, _ file: String, GoldenReplay) throws -> Void) throws {
+        for (precision, file) in [("fp32", "model.tflite"), ("int8", "model.int8.tflite")] {
+            let replay = try make()
+            try check(precision, file, replay)
+            XCTAssertEqual(replay.calls, replay.examples.count, "\(file): one run per golden example")
         }
+    }
+
+    func create(bundle: FinliteBundle, artifact: Manifest.Artifact) throws -> ModelRunner {
+        Runner(replay: self, artifact: artifact)
+    }
+
+    private struct Runner: ModelRunner {
+        let replay: GoldenReplay
+        let artifact: Manifest.Artifact
+
+        func run(_ inputs: [ModelInput]) throws -> [Float] {
+            replay.calls += 1
+            XCTAssertEqual(inputs.map(\.tensorName), artifact.inputs.map(\.name))
+            guard let example = replay.examples.first(where: { Self.same($0.inputs, inputs) }),
+                  let logits = example.logits[artifact.file] else {
+                throw FinliteError.invalid("replay: the runner received inputs that match no golden example")
+            }
+            return logits.map { Float($0) }
+        }
+
+        static func same(_ expected: [[Double]], _ actual: [ModelInput]) -> Bool {
+            expected.count == actual.count && zip(expected, actual).allSatisfy { want, input in
+                switch input {
+                case .ints(_, let data): return want.count == data.count && zip(want, data).allSatisfy { $0 == Double($1) }
+                case .floats(_, let data): return want.count == data.count && zip(want, data).allSatisfy { abs($0 - Double($1)) <= 1e-6 }
+                }
+            }
+        }
+    }
+}
+
+extension XCTestCase {
+    /// A copy of the `task` test bundle in a temporary folder, removed after the test.
+    func copyOfBundle(_ task: String) throws -> URL {
+        let src = try Fixtures.bundle(task).directory
+        let dst = FileManager.default.temporaryDirectory.appendingPathComponent("finlite-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: src, to: dst)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dst) }
+        return dst
     }
 }
 

@@ -21,9 +21,9 @@ final class IntentGoldenTests: XCTestCase {
 
     func testUnitsAndIdsMatchForEveryExample() throws {
         let bundle = try Fixtures.bundle("intent")
-        let encoder = try TextEncoder(spec: bundle.textSpec())
+        let encoder = try XCTUnwrap(bundle.textEncoder)
         let golden = try Fixtures.intentGolden()
-        XCTAssertEqual(golden.format, "finlite.golden/1")
+        XCTAssertEqual(golden.format, Formats.golden)
         XCTAssertGreaterThanOrEqual(golden.examples.count, 11)
         for (n, ex) in golden.examples.enumerated() {
             let label = "example \(n) \(String(ex.text.prefix(30)).debugDescription)"
@@ -35,13 +35,13 @@ final class IntentGoldenTests: XCTestCase {
     func testPostprocessingOfEveryArtifactsLogits() throws {
         let bundle = try Fixtures.bundle("intent")
         let golden = try Fixtures.intentGolden()
-        let rule = try bundle.intentPostprocess()
-        XCTAssertEqual(rule, golden.postprocess)
+        let rule = try XCTUnwrap(bundle.intentPostprocess)
+        XCTAssertEqual(try IntentPostprocess(block: golden.postprocess, labels: bundle.labels), rule)
         var outOfScope = 0, inScope = 0
         for (n, ex) in golden.examples.enumerated() {
             XCTAssertEqual(Set(ex.expected.keys), Set(bundle.manifest.artifacts.map(\.file)), "example \(n): artifacts")
             for (artifact, want) in ex.expected {
-                let got = Postprocess.intent(logits: want.logits.map { Float($0) }, labels: bundle.labels, rule: rule)
+                let got = try rule.decode(want.logits.map { Float($0) })
                 let where_ = "example \(n), \(artifact)"
                 XCTAssertEqual(got.probs.count, want.probs.count)
                 for (p, q) in zip(got.probs, want.probs) { XCTAssertEqual(Double(p), q, accuracy: 1e-6, where_) }
@@ -49,26 +49,10 @@ final class IntentGoldenTests: XCTestCase {
                 XCTAssertEqual(got.topK.map(\.index), want.top_k.map(\.index), "\(where_): top-k indices")
                 for (p, q) in zip(got.topK, want.top_k) { XCTAssertEqual(Double(p.prob), q.prob, accuracy: 1e-6, where_) }
                 XCTAssertEqual(got.label, want.label, "\(where_): answer")
-                XCTAssertEqual(got.outOfScope, want.probs.max()! < rule.oosThreshold, "\(where_): threshold rule")
-                if got.outOfScope { outOfScope += 1 } else { inScope += 1 }
+                XCTAssertEqual(got.isOutOfScope, want.probs.max()! < rule.oosThreshold, "\(where_): threshold rule")
+                if got.isOutOfScope { outOfScope += 1 } else { inScope += 1 }
             }
         }
         print("intent golden: \(inScope) in-scope and \(outOfScope) out-of-scope answers checked")
-    }
-
-    func testClassifierWiresEncoderRunnerAndPostprocessing() throws {
-        let bundle = try Fixtures.bundle("intent")
-        let golden = try Fixtures.intentGolden()
-        let spec = try bundle.textSpec()
-        for ex in golden.examples.prefix(6) {
-            guard let want = ex.expected["model.tflite"] else { return XCTFail("no model.tflite expectation") }
-            let runner = ReplayRunner(
-                expectedInputs: [.int32(name: "ids", shape: [spec.maxUnits, spec.maxFeats], values: ex.ids.flatMap { $0 })],
-                logits: want.logits.map { Float($0) })
-            let classifier = try IntentClassifier(bundle: bundle, runner: runner)
-            let (result, ms) = try classifier.classify(ex.text)
-            XCTAssertEqual(result.label, want.label)
-            XCTAssertGreaterThanOrEqual(ms, 0)
-        }
     }
 }

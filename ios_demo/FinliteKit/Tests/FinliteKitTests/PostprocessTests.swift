@@ -2,50 +2,52 @@ import Foundation
 import XCTest
 @testable import FinliteKit
 
+/// Hand-made cases for the rules the golden files may not hit: ties, the threshold boundary, extreme logits.
 final class PostprocessTests: XCTestCase {
     let labels = ["a", "b", "c", "out_of_scope"]
 
     func testTopKTiesGoToTheLowerIndex() {
-        XCTAssertEqual(Postprocess.topIndices([0.2, 0.3, 0.3, 0.2], k: 3), [1, 2, 0])
-        XCTAssertEqual(Postprocess.argmax([1, 3, 3]), 1)
+        XCTAssertEqual(Activations.topK([0.2, 0.3, 0.3, 0.2], k: 3), [1, 2, 0])
+        XCTAssertEqual(Activations.argmax([1, 3, 3]), 1)
     }
 
-    func testOutOfScopeThreshold() {
-        let confident = Postprocess.intent(logits: [4, 0, 0, 0], labels: labels,
-                                           rule: IntentPostprocess(topK: 2, oosThreshold: 0.5, oosLabel: "out_of_scope"))
+    func testOutOfScopeThreshold() throws {
+        let confident = try IntentPostprocess(labels: labels, topK: 2, oosThreshold: 0.5, oosLabel: "out_of_scope")
+            .decode([4, 0, 0, 0], text: "t")
         XCTAssertEqual(confident.label, "a")
-        XCTAssertFalse(confident.outOfScope)
+        XCTAssertEqual(confident.text, "t")
+        XCTAssertFalse(confident.isOutOfScope)
         XCTAssertEqual(confident.topK.map(\.index), [0, 1])
-        let flat = Postprocess.intent(logits: [0.1, 0, 0, 0], labels: labels,
-                                      rule: IntentPostprocess(topK: 3, oosThreshold: 0.5, oosLabel: "out_of_scope"))
+        let flat = try IntentPostprocess(labels: labels, topK: 3, oosThreshold: 0.5, oosLabel: "out_of_scope").decode([0.1, 0, 0, 0])
         XCTAssertEqual(flat.label, "out_of_scope")
-        XCTAssertTrue(flat.outOfScope)
+        XCTAssertTrue(flat.isOutOfScope)
+        XCTAssertNil(flat.text)
         XCTAssertEqual(flat.topK[0].label, "a", "top-k still lists the best in-scope labels")
-        let absent = Postprocess.intent(logits: [0, 0], labels: ["x", "y"],
-                                        rule: IntentPostprocess(topK: 3, oosThreshold: 0.9, oosLabel: "unknown"))
+        let absent = try IntentPostprocess(labels: ["x", "y"], topK: 3, oosThreshold: 0.9, oosLabel: "unknown").decode([0, 0])
         XCTAssertEqual(absent.label, "unknown", "a model without the OOS label still answers it")
         XCTAssertEqual(absent.topK.count, 2)
+        XCTAssertThrowsError(try IntentPostprocess(labels: labels, topK: 1, oosThreshold: 0, oosLabel: "x").decode([0, 0]), "2 logits, 4 labels")
     }
 
     func testSoftmaxAndSigmoidAreStable() {
-        let p = Postprocess.softmax([1000, 1000, -1000][...])
+        let p = Activations.softmax([1000, 1000, -1000][...])
         XCTAssertEqual(p[0], 0.5, accuracy: 1e-7)
         XCTAssertEqual(p[2], 0)
-        XCTAssertEqual(Postprocess.sigmoid(0), 0.5)
-        XCTAssertEqual(Postprocess.sigmoid(-800), 0, accuracy: 1e-300)
-        XCTAssertEqual(Postprocess.sigmoid(800), 1)
+        XCTAssertEqual(Activations.sigmoid(0), 0.5)
+        XCTAssertEqual(Activations.sigmoid(-800), 0, accuracy: 1e-300)
+        XCTAssertEqual(Activations.sigmoid(800), 1)
     }
 
-    func testProfileHeadsAreValidated() {
-        let rule = ProfilePostprocess(heads: [
-            "lifecycle": .init(columns: [0, 2], labels: ["x", "y"], topK: nil),
-            "tags": .init(columns: [2, 3], labels: ["t"], topK: nil),
-            "products": .init(columns: [3, 5], labels: ["p", "q"], topK: 1),
-        ])
-        let r = try? Postprocess.profile(logits: [0, 1, 0, 2, 3], rule: rule)
-        XCTAssertEqual(r?.stage, "y")
-        XCTAssertEqual(r?.tags["t"], 0.5)
-        XCTAssertEqual(r?.topProducts.map(\.label), ["q"])
-        XCTAssertThrowsError(try Postprocess.profile(logits: [0, 1, 0], rule: rule), "too few logits")
+    func testProfileHeadsAreSlicesOfOneRow() throws {
+        let rule = ProfilePostprocess(
+            lifecycle: try .init(start: 0, end: 2, labels: ["x", "y"]), tags: try .init(start: 2, end: 3, labels: ["t"]),
+            products: try .init(start: 3, end: 5, labels: ["p", "q"]), topK: 1)
+        let r = try rule.decode([0, 1, 0, 2, 3])
+        XCTAssertEqual(r.stage, "y")
+        XCTAssertEqual(r.tags["t"], 0.5)
+        XCTAssertEqual(r.topProducts.map(\.product), ["q"])
+        XCTAssertEqual(r.topProducts.map(\.index), [1], "the column within the products head")
+        XCTAssertThrowsError(try rule.decode([0, 1, 0]), "too few logits")
+        XCTAssertThrowsError(try ProfilePostprocess.Head(start: 0, end: 3, labels: ["x"]), "3 columns, 1 label")
     }
 }

@@ -31,34 +31,45 @@ final class ProfileEncoderGoldenTests: XCTestCase {
         var num: [[Double]]
         var `static`: [Double]
     }
-    struct File: Decodable { var format: String; var spec: ProfileSpec; var as_of_ms: Int64; var users: [User] }
+    struct File: Decodable {
+        var format: String
+        var spec: ProfileSpec
+        var as_of_ms: Int64
+        var static_columns: [String]
+        var users: [User]
+    }
+
+    func testStaticLayoutIsTheSpecsWidth() throws {
+        let g = try Fixtures.decode(File.self, Fixtures.profileEncoderGolden)
+        XCTAssertEqual(g.spec.staticFeatures, g.static_columns.count)
+    }
 
     func testEveryUserOfTheProjectGoldenFile() throws {
         let g = try Fixtures.decode(File.self, Fixtures.profileEncoderGolden)
-        XCTAssertEqual(g.format, ProfileSpec.format)
+        XCTAssertEqual(g.format, Formats.profile)
         XCTAssertGreaterThanOrEqual(g.users.count, 9)
         let encoder = try ProfileEncoder(spec: g.spec)
         for u in g.users {
             let events = u.events.map { e in
-                Event(tsMs: Int64(e[0].value), eventType: Int32(e[1].value), page: Int32(e[2].value),
+                EventRow(tsMs: Int64(e[0].value), eventType: Int32(e[1].value), page: Int32(e[2].value),
                       product: Int32(e[3].value), amount: Float(e[4].value), dwellMs: Float(e[5].value))
             }
             let attrs = u.attributes.map { a in
-                Attributes(age: Float(a.age.value), riskLevel: a.risk_level, tenureDays: Float(a.tenure_days.value),
+                AttributeRow(age: Float(a.age.value), riskLevel: a.risk_level, tenureDays: Float(a.tenure_days.value),
                            holdings: a.holdings.map { $0 != 0 }, aumBucket: a.aum_bucket)
             }
             let x = encoder.encode(events: events, attributes: attrs, asOfMs: g.as_of_ms)
             // the file lists the real rows only; the padding rows after them are all 0
             let n = g.spec.maxEvents
-            let cat = u.cat.flatMap { $0 } + [Int32](repeating: 0, count: (n - u.cat.count) * ProfileSpec.catFeatures)
-            let num = u.num.flatMap { $0 } + [Double](repeating: 0, count: (n - u.num.count) * ProfileSpec.numFeatures)
-            assertSameIds(x.cat, cat, "\(u.name): cat", columns: ProfileSpec.catFeatures)
+            let cat = u.cat.flatMap { $0 } + [Int32](repeating: 0, count: (n - u.cat.count) * g.spec.catFeatures)
+            let num = u.num.flatMap { $0 } + [Double](repeating: 0, count: (n - u.num.count) * g.spec.numFeatures)
+            assertSameIds(x.cat, cat, "\(u.name): cat", columns: g.spec.catFeatures)
             XCTAssertEqual(x.num.count, num.count)
-            XCTAssertEqual(x.statics.count, u.static.count)
+            XCTAssertEqual(x.static.count, u.static.count)
             for (i, (a, b)) in zip(x.num, num).enumerated() {
                 XCTAssertEqual(Double(a), b, accuracy: 1e-6, "\(u.name): num row \(i / 6) column \(i % 6)")
             }
-            for (i, (a, b)) in zip(x.statics, u.static).enumerated() {
+            for (i, (a, b)) in zip(x.static, u.static).enumerated() {
                 XCTAssertEqual(Double(a), b, accuracy: 1e-6, "\(u.name): static column \(i)")
             }
         }

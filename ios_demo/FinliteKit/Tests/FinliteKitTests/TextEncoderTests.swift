@@ -9,7 +9,7 @@ final class TextEncoderTests: XCTestCase {
 
     func testGoldenFileSpecIsTheDefaultSpec() throws {
         let g = try golden()
-        XCTAssertEqual(g.format, TextSpec.format)
+        XCTAssertEqual(g.format, Formats.text)
         XCTAssertEqual(g.spec, TextSpec.defaults)
         XCTAssertEqual(g.cases.count, 36)
     }

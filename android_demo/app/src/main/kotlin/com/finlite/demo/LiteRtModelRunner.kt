@@ -2,6 +2,10 @@ package com.finlite.demo
 
 import android.app.Application
 import com.finlite.core.bundle.Artifact
+import com.finlite.core.bundle.FinliteBundle
+import com.finlite.core.pipeline.ModelInput
+import com.finlite.core.pipeline.ModelRunner
+import com.finlite.core.pipeline.ModelRunnerFactory
 import org.tensorflow.lite.Interpreter
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
@@ -10,7 +14,7 @@ import java.nio.ByteOrder
  * The only file that uses LiteRT (`com.google.ai.edge.litert:litert`, package org.tensorflow.lite). It is NOT
  * part of the API 23 compile check of `make test-android` (LiteRT is not in android.jar); see README.md.
  */
-class LiteRtModelRunner(model: ByteArray, private val artifact: Artifact, threads: Int) : ModelRunner {
+class LiteRtModelRunner(model: ByteArray, artifact: Artifact, threads: Int) : ModelRunner {
     private val interpreter: Interpreter
     private val output: ByteBuffer
 
@@ -43,9 +47,16 @@ class LiteRtModelRunner(model: ByteArray, private val artifact: Artifact, thread
     override fun close() = interpreter.close()
 
     private fun direct(bytes: Int): ByteBuffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder())
+
+    /** LiteRT runners of a bundle's `tflite` artifacts, on [threads] CPU threads (FinliteKit has the same factory). */
+    class Factory(private val threads: Int) : ModelRunnerFactory {
+        override val format: String get() = "tflite"
+
+        /** The model bytes are checked against the manifest's sha256 again ([FinliteBundle.modelBytes]). */
+        override fun create(bundle: FinliteBundle, artifact: Artifact): ModelRunner =
+            LiteRtModelRunner(bundle.modelBytes(artifact), artifact, threads)
+    }
 }
 
-/** The Application: hands LiteRT runners to the activities through [ModelRunnerFactory]. */
-class FinliteApplication : Application(), ModelRunnerFactory {
-    override fun create(model: ByteArray, artifact: Artifact): ModelRunner = LiteRtModelRunner(model, artifact, threads = 1)
-}
+/** The Application: hands LiteRT runners to the activities, as their [ModelRunnerFactory]. */
+class FinliteApplication : Application(), ModelRunnerFactory by LiteRtModelRunner.Factory(threads = 1)

@@ -10,6 +10,8 @@ import android.widget.EditText
 import android.widget.ScrollView
 import android.widget.TextView
 import com.finlite.core.bundle.FinliteBundle
+import com.finlite.core.pipeline.IntentClassifier
+import com.finlite.core.pipeline.ModelRunnerFactory
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 
@@ -59,11 +61,11 @@ class MainActivity : Activity() {
         worker.execute {
             val c = classifier ?: return@execute
             val timed = c.classify(text)
-            val r = timed.value
+            val r = timed.result
             val lines = StringBuilder()
             lines.append(if (r.isOutOfScope) "→ out of scope (${r.label})\n" else "→ ${r.label}\n")
             for (s in r.topK) lines.append("   ${s.label}  ${Ui.percent(s.prob.toDouble())}\n")
-            val info = "${timed.summary()} · ${c.artifact.file}"
+            val info = "${timed.summary} · ${c.artifact.file}"
             runOnUiThread {
                 results.text = lines.toString()
                 timing.text = info

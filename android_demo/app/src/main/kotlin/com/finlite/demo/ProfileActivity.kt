@@ -5,6 +5,8 @@ import android.os.Bundle
 import android.widget.ScrollView
 import android.widget.TextView
 import com.finlite.core.bundle.FinliteBundle
+import com.finlite.core.pipeline.ModelRunnerFactory
+import com.finlite.core.pipeline.ProfileScorer
 import com.finlite.core.profile.Timestamps
 import java.util.concurrent.Executors
 
@@ -35,7 +37,7 @@ class ProfileActivity : Activity() {
         val events = SyntheticEventLog.events("demo_user", asOf)
         ProfileScorer(bundle, application as ModelRunnerFactory, Ui.PRECISION).use { scorer ->
             val timed = scorer.score(events, SyntheticEventLog.attributes("demo_user"), asOf)
-            val r = timed.value
+            val r = timed.result
             val s = StringBuilder()
             s.append("Synthetic user: ${events.size} events up to ${Timestamps.format(asOf)}\n\n")
             s.append("Lifecycle stage: ${r.stage}\n")
@@ -44,7 +46,7 @@ class ProfileActivity : Activity() {
             for ((tag, score) in r.tags) s.append("   $tag  ${Ui.percent(score)}\n")
             s.append("\nTop products\n")
             for (p in r.topProducts) s.append("   ${p.product}  ${Ui.percent(p.prob.toDouble())}\n")
-            s.append("\n${timed.summary()} · ${scorer.artifact.file}")
+            s.append("\n${timed.summary} · ${scorer.artifact.file}")
             return s.toString()
         }
     }

@@ -4,6 +4,7 @@ import com.finlite.core.bundle.BundleException
 import com.finlite.core.bundle.BundleVerifier
 import com.finlite.core.bundle.DirectoryBundleSource
 import com.finlite.core.bundle.FinliteBundle
+import com.finlite.core.bundle.Formats
 import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
@@ -14,11 +15,7 @@ import java.io.RandomAccessFile
 
 /** sha256 / size / format checks on a copy of the intent bundle: a tampered or missing file refuses the bundle. */
 class BundleVerifierTest {
-    private val copy: File = java.nio.file.Files.createTempDirectory("finlite-bundle-").toFile()
-
-    init {
-        TestFiles.bundleDir("intent").listFiles()!!.forEach { it.copyTo(File(copy, it.name)) }
-    }
+    private val copy: File = TestFiles.copyOfBundle("intent")
 
     @After
     fun removeCopy() {
@@ -78,8 +75,8 @@ class BundleVerifierTest {
     @Test
     fun otherBundleFormatIsRefused() {
         val m = File(copy, "manifest.json")
-        m.writeText(m.readText().replace("finlite.bundle/1", "finlite.bundle/2"))
-        expectRefused("format \"finlite.bundle/2\"")
+        m.writeText(m.readText().replace(Formats.BUNDLE, "finlite.bundle/2"))
+        expectRefused("manifest.json: format \"finlite.bundle/2\", this library reads ${Formats.BUNDLE}")
     }
 
     @Test

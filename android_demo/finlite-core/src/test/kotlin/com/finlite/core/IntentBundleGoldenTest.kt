@@ -2,6 +2,7 @@ package com.finlite.core
 
 import com.finlite.core.bundle.DirectoryBundleSource
 import com.finlite.core.bundle.FinliteBundle
+import com.finlite.core.bundle.Formats
 import com.finlite.core.post.IntentPostprocess
 import com.finlite.core.text.TextEncoder
 import org.junit.Assert.assertEquals
@@ -17,7 +18,7 @@ class IntentBundleGoldenTest {
 
     @Test
     fun goldenCoversTheEdgeCases() {
-        assertEquals("finlite.golden/1", golden.string("format"))
+        assertEquals(Formats.GOLDEN, golden.string("format"))
         val texts = examples.map { it.string("text") }
         assertTrue("empty", texts.contains(""))
         assertTrue("whitespace only", texts.any { it.isNotEmpty() && it.trim() == "" })
@@ -64,7 +65,7 @@ class IntentBundleGoldenTest {
                 val x = expected.obj(file)
                 val what = "example $n, $file"
                 val logits = x.array("logits").doubles().map { it.toFloat() }.toFloatArray()
-                val result = post.decide(logits)
+                val result = post.decode(logits)
                 assertClose("$what: probs", x.array("probs").doubles(), result.probs, 1e-6)
                 val top = x.array("top_k").objects()
                 assertEquals("$what: top_k labels", top.map { it.string("label") }, result.topK.map { it.label })

@@ -38,10 +38,10 @@ class PostprocessTest {
         val labels = listOf("a", "b", "out_of_scope")
         val logits = floatArrayOf(2f, 1f, 0f)
         val max = Activations.softmax(logits)[0].toDouble()
-        val atThreshold = IntentPostprocess(labels, 2, max, "out_of_scope").decide(logits)
+        val atThreshold = IntentPostprocess(labels, 2, max, "out_of_scope").decode(logits)
         assertFalse(atThreshold.isOutOfScope) // max == threshold is not "< threshold"
         assertEquals("a", atThreshold.label)
-        val above = IntentPostprocess(labels, 2, max + 1e-6, "out_of_scope").decide(logits)
+        val above = IntentPostprocess(labels, 2, max + 1e-6, "out_of_scope").decode(logits)
         assertTrue(above.isOutOfScope)
         assertEquals("out_of_scope", above.label)
         assertEquals(listOf("a", "b"), above.topK.map { it.label }) // top-k is unchanged by the threshold

@@ -4,6 +4,7 @@ import com.finlite.core.bundle.DirectoryBundleSource
 import com.finlite.core.bundle.FinliteBundle
 import com.finlite.core.json.JsonObject
 import com.finlite.core.post.ProfilePostprocess
+import com.finlite.core.profile.OOV_ID
 import com.finlite.core.profile.Timestamps
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
@@ -84,6 +85,26 @@ class ProfileBundleGoldenTest {
             }
         }
         assertEquals(examples.size * bundle.manifest.artifacts.size, checked)
+    }
+
+    /**
+     * The vocabularies the parser reads from the `cat` and `static` columns agree with preprocess.json's own
+     * `attribute_vocabularies` and the spec's sizes, ids from 2 without gaps (FinliteKit asserts the same).
+     */
+    @Test
+    fun vocabularyAgreesWithTheAttributeVocabulariesAndTheSpec() {
+        val v = bundle.rowParser!!.vocabulary
+        val spec = bundle.profileSpec!!
+        val attrs = bundle.preprocess.obj("tensors").obj("attribute_vocabularies")
+        val aum = attrs.obj("aum_bucket")
+        assertEquals(aum.keys.filter { it != "<pad>" && it != "<oov>" }.associate { it to aum.int(it) }, v.aumBuckets)
+        assertEquals(attrs.obj("holdings").array("order").strings(), v.holdingProducts)
+        for ((vocab, size) in listOf(v.eventTypes to spec.eventTypeVocab, v.pages to spec.pageVocab, v.products to spec.productVocab)) {
+            assertEquals((OOV_ID + 1 until size).toList(), vocab.values.sorted())
+        }
+        val static = bundle.preprocess.obj("tensors").array("inputs").objects().first { it.string("name") == "static" }
+        assertEquals("the static layout of tests/golden/profile_v1.json", TestFiles.json(TestFiles.golden("profile_v1.json")).array("static_columns").strings(),
+            static.array("columns").objects().map { it.string("name") })
     }
 
     @Test

@@ -1,9 +1,12 @@
 package com.finlite.core
 
+import com.finlite.core.bundle.DirectoryBundleSource
+import com.finlite.core.bundle.FinliteBundle
 import com.finlite.core.json.Json
 import com.finlite.core.json.JsonArray
 import com.finlite.core.json.JsonObject
 import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import java.io.File
 
@@ -21,6 +24,9 @@ object TestFiles {
         return dir
     }
 
+    /** The loaded (verified) [task] test bundle. */
+    fun bundle(task: String): FinliteBundle = FinliteBundle.load(DirectoryBundleSource(bundleDir(task)))
+
     fun bundleDir(task: String): File {
         val dir = File(dirProperty("finlite.bundles"), task)
         if (!File(dir, "manifest.json").isFile) throw AssertionError("$dir has no manifest.json (run `make test-bundles`)")
@@ -29,7 +35,26 @@ object TestFiles {
 
     fun golden(name: String): File = File(dirProperty("finlite.golden"), name)
 
+    /** A copy of the [task] test bundle in a new temporary folder; the caller deletes it. */
+    fun copyOfBundle(task: String): File {
+        val copy = java.nio.file.Files.createTempDirectory("finlite-$task-").toFile()
+        bundleDir(task).listFiles()!!.forEach { it.copyTo(File(copy, it.name)) }
+        return copy
+    }
+
     fun json(file: File): JsonObject = Json.parseObject(file.readText(Charsets.UTF_8), file.path)
+}
+
+/** Runs [block], which must throw an [E] whose message contains [part]. */
+inline fun <reified E : Throwable> assertThrowsContaining(part: String, block: () -> Unit) {
+    try {
+        block()
+    } catch (e: Throwable) {
+        if (e !is E) throw e
+        assertTrue("'${e.message}' does not contain '$part'", e.message.orEmpty().contains(part))
+        return
+    }
+    fail("nothing thrown, expected an error containing '$part'")
 }
 
 /** Floats within [atol] of the expected values (the golden files' float tolerances). */

@@ -1,5 +1,6 @@
 package com.finlite.core
 
+import com.finlite.core.bundle.Formats
 import com.finlite.core.json.Json
 import com.finlite.core.json.JsonException
 import com.finlite.core.text.TextEncoder
@@ -41,7 +42,7 @@ class TextEncoderEdgeCasesTest {
 
     @Test
     fun refusesAnotherSpecVersion() {
-        val text = Json.parseObject(specJsonText().replace("finlite.text/1", "finlite.text/2"))
+        val text = Json.parseObject(specJsonText().replace(Formats.TEXT, "finlite.text/2"))
         try {
             TextSpec.fromJson(text)
             fail("finlite.text/2 accepted")

@@ -1,5 +1,6 @@
 package com.finlite.core
 
+import com.finlite.core.bundle.Formats
 import com.finlite.core.text.TextEncoder
 import com.finlite.core.text.TextSpec
 import org.junit.Assert.assertEquals
@@ -14,7 +15,7 @@ class TextGoldenV1Test {
 
     @Test
     fun hasAllThirtySixCases() {
-        assertEquals("finlite.text/1", golden.string("format"))
+        assertEquals(Formats.TEXT, golden.string("format"))
         assertEquals(36, cases.size)
     }
 

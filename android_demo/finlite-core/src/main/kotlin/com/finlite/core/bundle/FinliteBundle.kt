@@ -18,7 +18,8 @@ import com.finlite.core.text.TextSpec
  */
 class FinliteBundle private constructor(val source: BundleSource, val manifest: Manifest) {
     val labels: List<String> = readLabels(source.readText(manifest.labelsFile))
-    val preprocess: JsonObject = Json.parseObject(source.readText(manifest.preprocessFile), "${source.description}/${manifest.preprocessFile}")
+    /** preprocess.json, checked first: format [Formats.PREPROCESS] and the manifest's task. */
+    val preprocess: JsonObject = readPreprocess()
 
     val textEncoder: TextEncoder? = if (manifest.task == "intent") TextEncoder(TextSpec.fromJson(preprocess.obj("text"))) else null
     val intentPostprocess: IntentPostprocess? =
@@ -30,9 +31,13 @@ class FinliteBundle private constructor(val source: BundleSource, val manifest: 
     val profilePostprocess: ProfilePostprocess? =
         if (manifest.task == "profile") ProfilePostprocess.fromJson(manifest.postprocess) else null
 
-    init {
-        if (preprocess.string("format") != "finlite.preprocess/1") throw BundleException("${manifest.preprocessFile}: unsupported format \"${preprocess.string("format")}\"")
-        if (preprocess.string("task") != manifest.task) throw BundleException("${manifest.preprocessFile}: task \"${preprocess.string("task")}\", the manifest says \"${manifest.task}\"")
+    private fun readPreprocess(): JsonObject {
+        val where = "${source.description}/${manifest.preprocessFile}"
+        val o = Json.parseObject(source.readText(manifest.preprocessFile), where)
+        Formats.mismatch(where, o.opt("format"), Formats.PREPROCESS)?.let { throw BundleException(it) }
+        val task = o.opt("task")
+        if (task != manifest.task) throw BundleException("$where: task \"$task\", the manifest says \"${manifest.task}\"")
+        return o
     }
 
     /** The bytes of an artifact file, checked again against the manifest (the file may change after [load]). */

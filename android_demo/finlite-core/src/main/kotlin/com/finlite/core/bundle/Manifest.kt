@@ -15,7 +15,7 @@ class Artifact(val file: String, val format: String, val precision: String, val 
 /** The sha256 and size manifest.json lists for a file. */
 class FileEntry(val sha256: String, val bytes: Long)
 
-/** manifest.json of a `finlite.bundle/1` bundle (the fields an app needs). */
+/** manifest.json of a [Formats.BUNDLE] bundle (the fields an app needs). */
 class Manifest(
     val task: String,
     val labelsFile: String,
@@ -27,18 +27,20 @@ class Manifest(
     val postprocess: JsonObject,
     val finliteVersion: String?
 ) {
-    /** The artifact of [format] and [precision]; BundleException listing what the bundle has otherwise. */
+    /**
+     * The artifact of [format] (the artifact's `format`: `tflite`, `onnx`, …) and [precision] (`fp32` / `int8`), the
+     * one selection key of every platform (FinliteKit: `FinliteBundle.artifact(format:precision:)`); a
+     * BundleException listing what the bundle has otherwise.
+     */
     fun artifact(format: String, precision: String): Artifact =
         artifacts.firstOrNull { it.format == format && it.precision == precision }
-            ?: throw BundleException("no $format $precision artifact (has: ${artifacts.joinToString { "${it.format}/${it.precision}" }})")
+            ?: throw BundleException("no $format/$precision artifact (has: ${artifacts.joinToString { "${it.format}/${it.precision}" }})")
 
     companion object {
-        const val FORMAT = "finlite.bundle/1"
         const val FILE = "manifest.json"
 
         fun fromJson(o: JsonObject): Manifest {
-            val format = o.opt("format")
-            if (format != FORMAT) throw BundleException("manifest.json: format \"$format\", this app reads $FORMAT")
+            Formats.mismatch(FILE, o.opt("format"), Formats.BUNDLE)?.let { throw BundleException(it) }
             val files = LinkedHashMap<String, FileEntry>()
             val listed = o.obj("files")
             for (name in listed.keys) {
@@ -52,7 +54,7 @@ class Manifest(
                 Artifact(it.string("file"), it.string("format"), it.string("precision"), tensors(it.array("inputs")), tensors(it.array("outputs")))
             }
             val task = if (o.has("task")) o.string("task") else "intent"
-            if (task != "intent" && task != "profile") throw JsonException("manifest.json: unknown task \"$task\" (this app knows intent and profile)")
+            if (task != "intent" && task != "profile") throw JsonException("manifest.json: unknown task \"$task\" (this library knows intent and profile)")
             return Manifest(
                 task = task,
                 labelsFile = o.string("labels_file"),

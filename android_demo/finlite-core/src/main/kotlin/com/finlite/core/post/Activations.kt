@@ -2,7 +2,7 @@ package com.finlite.core.post
 
 /** The activations of the post-processing, computed as the Python reference does (numpy float32 / float64). */
 object Activations {
-    /** Softmax in float32: `exp(x - max) / sum`, like finlite.training.metrics.softmax on float32 logits. */
+    /** Softmax in float32: `exp(x - max) / sum`, like finlite.bundle.postprocess.softmax on float32 logits. */
     fun softmax(logits: FloatArray, from: Int = 0, to: Int = logits.size): FloatArray {
         require(to > from) { "softmax of an empty slice" }
         var max = logits[from]
@@ -17,7 +17,7 @@ object Activations {
         return out
     }
 
-    /** Logistic sigmoid in float64, in the overflow-free form of finlite.export.postprocess._sigmoid. */
+    /** Logistic sigmoid in float64, in the overflow-free form of finlite.bundle.postprocess.sigmoid. */
     fun sigmoid(x: Float): Double {
         val e = Math.exp(-Math.abs(x.toDouble()))
         return if (x >= 0) 1.0 / (1.0 + e) else e / (1.0 + e)

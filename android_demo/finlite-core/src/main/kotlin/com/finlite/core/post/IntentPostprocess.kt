@@ -8,8 +8,18 @@ class LabelScore(val label: String, val index: Int, val prob: Float) {
     override fun toString(): String = "$label($index)=$prob"
 }
 
-/** The answer for one text: softmax probabilities, the top-k labels, and the final label (maybe out-of-scope). */
-class IntentResult(val probs: FloatArray, val topK: List<LabelScore>, val label: String, val isOutOfScope: Boolean)
+/**
+ * The answer for one text (FinliteKit and the Python reference have the same type): the final label (maybe the
+ * out-of-scope label), the top-k labels, the softmax probabilities of every label, and whether the best
+ * probability was below the threshold. [text] is the input when the prediction came from a classifier.
+ */
+class IntentPrediction(
+    val text: String?,
+    val label: String,
+    val topK: List<LabelScore>,
+    val probs: FloatArray,
+    val isOutOfScope: Boolean
+)
 
 /**
  * Intent post-processing (manifest `postprocess`): `probs = softmax(logits)`; the `top_k` labels by probability
@@ -17,13 +27,14 @@ class IntentResult(val probs: FloatArray, val topK: List<LabelScore>, val label:
  */
 class IntentPostprocess(val labels: List<String>, val topK: Int, val oosThreshold: Double, val oosLabel: String) {
 
-    fun decide(logits: FloatArray): IntentResult {
+    /** The prediction for one logits row; [text] is only passed through. */
+    fun decode(logits: FloatArray, text: String? = null): IntentPrediction {
         require(logits.size == labels.size) { "the model returned ${logits.size} logits for ${labels.size} labels" }
         val probs = Activations.softmax(logits)
         val top = Activations.topK(probs, topK).map { LabelScore(labels[it], it, probs[it]) }
         val best = Activations.argmax(probs)
         val outOfScope = probs[best].toDouble() < oosThreshold
-        return IntentResult(probs, top, if (outOfScope) oosLabel else labels[best], outOfScope)
+        return IntentPrediction(text, if (outOfScope) oosLabel else labels[best], top, probs, outOfScope)
     }
 
     companion object {

@@ -8,8 +8,8 @@ class ProductScore(val product: String, val index: Int, val prob: Float) {
     override fun toString(): String = "$product($index)=$prob"
 }
 
-/** The decoded profile output of one user. */
-class ProfileResult(
+/** The decoded profile output of one user (FinliteKit and the Python reference have the same type). */
+class ProfilePrediction(
     val stage: String,
     val stageProbs: Map<String, Float>,
     /** Independent sigmoid scores in [0, 1] per tag (not a distribution). */
@@ -36,7 +36,7 @@ class ProfilePostprocess(
 
     val outputs: Int get() = maxOf(lifecycle.end, tags.end, products.end)
 
-    fun decode(logits: FloatArray): ProfileResult {
+    fun decode(logits: FloatArray): ProfilePrediction {
         require(logits.size >= outputs) { "the model returned ${logits.size} logits, the layout needs $outputs" }
         val stageProbs = Activations.softmax(logits, lifecycle.start, lifecycle.end)
         val stage = lifecycle.labels[Activations.argmax(stageProbs)]
@@ -46,7 +46,7 @@ class ProfilePostprocess(
         val top = Activations.topK(productProbs, topK).map { ProductScore(products.labels[it], it, productProbs[it]) }
         val probsByStage = LinkedHashMap<String, Float>()
         for ((i, label) in lifecycle.labels.withIndex()) probsByStage[label] = stageProbs[i]
-        return ProfileResult(stage, probsByStage, tagScores, top)
+        return ProfilePrediction(stage, probsByStage, tagScores, top)
     }
 
     companion object {

@@ -1,7 +1,7 @@
 package com.finlite.core.profile
 
 /**
- * The finlite.profile/1 encoder for one user (finlite/data/profile_features.py, `encode_user`): the user's
+ * The finlite.profile/1 encoder for one user (finlite/data/profile_features.py, `ProfileEncoder.encode`): the user's
  * events and attribute row at `asOfMs` → the `cat`, `num` and `static` model inputs.
  *
  * Events are given in table order (file order); only those with `tsMs <= asOfMs` count. Row 0 is the most

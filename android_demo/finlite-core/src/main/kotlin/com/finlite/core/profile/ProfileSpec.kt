@@ -1,9 +1,10 @@
 package com.finlite.core.profile
 
+import com.finlite.core.bundle.Formats
 import com.finlite.core.json.JsonException
 import com.finlite.core.json.JsonObject
 
-/** The `profile` object of a profile bundle's preprocess.json (spec finlite.profile/1): sizes and normalisation constants. */
+/** The `profile` object of a profile bundle's preprocess.json (spec [Formats.PROFILE]): sizes and normalisation constants. */
 class ProfileSpec(
     val maxEvents: Int,
     val utcOffsetMinutes: Int,
@@ -40,20 +41,17 @@ class ProfileSpec(
     }
 
     companion object {
-        const val FORMAT = "finlite.profile/1"
-        const val EVENT_SCHEMA = "finlite.events/1"
         val NORMALISED = listOf("amount", "dwell", "gap", "elapsed", "age", "tenure", "recency")
         private val INT_FIELDS = listOf(
             "max_events", "utc_offset_minutes", "event_type_vocab", "page_vocab", "product_vocab", "aum_vocab",
             "hour_buckets", "holdings"
         )
 
-        /** Strict reading: every field present, nothing unknown, format and event schema of v1. */
+        /** Strict reading: every field present, nothing unknown, format [Formats.PROFILE] on event schema [Formats.EVENTS]. */
         fun fromJson(o: JsonObject): ProfileSpec {
-            val format = o.string("format")
-            if (format != FORMAT) throw JsonException("${o.path}: unsupported profile spec format \"$format\" (this encoder implements $FORMAT)")
-            val schema = o.string("event_schema")
-            if (schema != EVENT_SCHEMA) throw JsonException("${o.path}: event schema \"$schema\", this encoder implements $EVENT_SCHEMA")
+            val where = "profile spec ${o.path}"
+            Formats.mismatch(where, o.opt("format"), Formats.PROFILE)?.let { throw JsonException(it) }
+            Formats.mismatch(where, o.opt("event_schema"), Formats.EVENTS, "event_schema")?.let { throw JsonException(it) }
             val fields = HashSet<String>(INT_FIELDS)
             fields.add("format")
             fields.add("event_schema")

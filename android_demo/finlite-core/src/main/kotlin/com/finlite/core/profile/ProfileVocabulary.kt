@@ -1,5 +1,6 @@
 package com.finlite.core.profile
 
+import com.finlite.core.bundle.Formats
 import com.finlite.core.json.JsonException
 import com.finlite.core.json.JsonObject
 
@@ -18,8 +19,9 @@ class ProfileVocabulary(
     val holdingProducts: List<String>
 ) {
     companion object {
-        /** From preprocess.json's `tensors` object, checked against [spec]'s sizes. */
+        /** From preprocess.json's `tensors` object (format [Formats.PROFILE]), checked against [spec]'s sizes. */
         fun fromJson(tensors: JsonObject, spec: ProfileSpec): ProfileVocabulary {
+            Formats.mismatch("profile tensors ${tensors.path}", tensors.opt("format"), Formats.PROFILE)?.let { throw JsonException(it) }
             val inputs = tensors.array("inputs").objects()
             fun input(name: String): JsonObject = inputs.firstOrNull { it.string("name") == name }
                 ?: throw JsonException("${tensors.path}.inputs: no input \"$name\"")
@@ -49,7 +51,7 @@ class ProfileVocabulary(
                 listOf("risk_missing", "log_tenure", "tenure_missing", "aum_missing", "aum_oov") + aum.keys.map { "aum_$it" } +
                 holdings.map { "holds_$it" } + listOf("log_recency", "no_events", "event_count")
             if (staticNames != expected) {
-                throw JsonException("${tensors.path}: static columns $staticNames are not the ${ProfileSpec.FORMAT} layout $expected")
+                throw JsonException("${tensors.path}: static columns $staticNames are not the ${Formats.PROFILE} layout $expected")
             }
             return ProfileVocabulary(
                 vocab("event_type", spec.eventTypeVocab), vocab("page", spec.pageVocab),

@@ -12,9 +12,9 @@ class RowException(message: String) : IllegalArgumentException(message)
  * missing (NaN), never zero; `amount` may be negative, `dwell_ms` / `tenure_days` must be >= 0, `age` 0..120,
  * `risk_level` 1..5 or empty; `holdings` is `;`-separated (unknown products ignored).
  */
-class RawRowParser(private val vocab: ProfileVocabulary) {
-    private val noneProduct: Int = vocab.products["none"] ?: OOV_ID
-    private val holdingColumn: Map<String, Int> = vocab.holdingProducts.withIndex().associate { it.value to it.index }
+class RawRowParser(val vocabulary: ProfileVocabulary) {
+    private val noneProduct: Int = vocabulary.products["none"] ?: OOV_ID
+    private val holdingColumn: Map<String, Int> = vocabulary.holdingProducts.withIndex().associate { it.value to it.index }
 
     /** One events row (`user_id, timestamp, event_type, page, product, amount, dwell_ms`); [where] prefixes errors. */
     fun event(row: Map<String, String>, where: String = "events"): EventRow {
@@ -31,9 +31,9 @@ class RawRowParser(private val vocab: ProfileVocabulary) {
         val product = cell("product")
         return EventRow(
             tsMs = ts,
-            eventType = vocab.eventTypes[cell("event_type")] ?: OOV_ID,
-            page = vocab.pages[cell("page")] ?: OOV_ID,
-            product = if (product == "") noneProduct else vocab.products[product] ?: OOV_ID,
+            eventType = vocabulary.eventTypes[cell("event_type")] ?: OOV_ID,
+            page = vocabulary.pages[cell("page")] ?: OOV_ID,
+            product = if (product == "") noneProduct else vocabulary.products[product] ?: OOV_ID,
             amount = float32(amount),
             dwellMs = float32(dwell)
         )
@@ -55,7 +55,7 @@ class RawRowParser(private val vocab: ProfileVocabulary) {
         }
         val tenure = number(cell("tenure_days"), where, "tenure_days")
         if (tenure < 0) throw RowException("$where, field 'tenure_days': negative tenure_days ${cell("tenure_days")}")
-        val holdings = IntArray(vocab.holdingProducts.size)
+        val holdings = IntArray(vocabulary.holdingProducts.size)
         for (item in cell("holdings").split(";")) {
             val column = holdingColumn[item.trim()] ?: continue // empty or unknown item: ignored
             holdings[column] = 1
@@ -66,7 +66,7 @@ class RawRowParser(private val vocab: ProfileVocabulary) {
             riskLevel = risk,
             tenureDays = float32(tenure),
             holdings = holdings,
-            aumBucket = if (aumText == "") PAD_ID else vocab.aumBuckets[aumText] ?: OOV_ID
+            aumBucket = if (aumText == "") PAD_ID else vocabulary.aumBuckets[aumText] ?: OOV_ID
         )
     }
 

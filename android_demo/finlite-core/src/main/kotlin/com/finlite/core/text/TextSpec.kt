@@ -1,9 +1,10 @@
 package com.finlite.core.text
 
+import com.finlite.core.bundle.Formats
 import com.finlite.core.json.JsonException
 import com.finlite.core.json.JsonObject
 
-/** Every parameter of the finlite.text/1 encoder: the `text` object of an intent bundle's preprocess.json. */
+/** Every parameter of the [Formats.TEXT] encoder: the `text` object of an intent bundle's preprocess.json. */
 class TextSpec(
     val buckets: Int,
     val maxUnits: Int,
@@ -25,23 +26,21 @@ class TextSpec(
     }
 
     companion object {
-        const val FORMAT = "finlite.text/1"
         private val FIELDS = setOf(
             "format", "buckets", "max_units", "max_feats", "max_word_chars", "ngram_min", "ngram_max",
             "fold_digits", "normalization", "lowercase", "cjk_ranges", "symbol_ranges", "separator_ranges"
         )
 
-        /** Strict reading (like the Python reference): every field present, nothing unknown, format v1 only. */
+        /** Strict reading (like the Python reference): every field present, nothing unknown, format [Formats.TEXT] only. */
         fun fromJson(o: JsonObject): TextSpec {
-            val format = o.string("format")
-            if (format != FORMAT) throw JsonException("${o.path}: unsupported text spec format \"$format\" (this encoder implements $FORMAT)")
+            Formats.mismatch("text spec ${o.path}", o.opt("format"), Formats.TEXT)?.let { throw JsonException(it) }
             val unknown = o.keys - FIELDS
             val missing = FIELDS - o.keys
             if (unknown.isNotEmpty() || missing.isNotEmpty()) {
                 throw JsonException("${o.path}: unknown fields ${unknown.sorted()}, missing fields ${missing.sorted()}")
             }
             if (o.string("normalization") != "NFKC" || !o.bool("lowercase")) {
-                throw JsonException("${o.path}: $FORMAT always applies NFKC and lower case")
+                throw JsonException("${o.path}: ${Formats.TEXT} always applies NFKC and lower case")
             }
             return TextSpec(
                 buckets = o.int("buckets"),

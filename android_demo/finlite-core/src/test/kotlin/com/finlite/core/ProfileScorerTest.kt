@@ -1,0 +1,42 @@
+package com.finlite.core
+
+import com.finlite.core.json.JsonObject
+import com.finlite.core.pipeline.ProfileScorer
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+/**
+ * ProfileScorer with a [GoldenReplay] runtime: from golden.json's raw rows it feeds the artifact exactly the
+ * golden `cat`, `num` and `static` under the artifact's tensor names, and decodes the replayed logits into
+ * golden.json's stage, tags and top products (FinliteKit's ProfileScorerTests: the same cases).
+ */
+class ProfileScorerTest {
+    private val bundle = TestFiles.bundle("profile")
+
+    private fun cells(o: JsonObject): Map<String, String> = o.keys.associate { it to o.string(it) }
+
+    @Test
+    fun scoresEveryGoldenUserLikeTheGoldenFile() = GoldenReplay.forEachPrecision("profile") { precision, file, replay ->
+        ProfileScorer(bundle, replay, precision).use { s ->
+            assertEquals(file, s.artifact.file)
+            for (e in replay.examples) {
+                val timed = s.score(e.array("events").objects().map { cells(it) }, e.objOrNull("attributes")?.let { cells(it) }, e.long("as_of_ms"))
+                val got = timed.result
+                val want = GoldenReplay.expected(e, s.artifact)
+                val what = "$file, ${e.string("name")}"
+                assertEquals(what, want.string("stage"), got.stage)
+                val tags = want.obj("tags")
+                assertEquals(what, tags.keys.toList(), got.tags.keys.toList())
+                for (tag in tags.keys) assertEquals("$what: tag $tag", tags.double(tag), got.tags.getValue(tag), 1e-9)
+                assertEquals(what, want.array("top_products").objects().map { it.string("product") }, got.topProducts.map { it.product })
+                assertTrue(what, timed.preprocessMs >= 0 && timed.inferenceMs >= 0)
+            }
+        }
+    }
+
+    @Test
+    fun refusesAnIntentBundle() = assertThrowsContaining<IllegalArgumentException>("task \"intent\", expected a profile bundle") {
+        ProfileScorer(TestFiles.bundle("intent"), GoldenReplay("profile"), "fp32")
+    }
+}

@@ -1,0 +1,10 @@
+"""Every versioned format finlite writes, defined once. A reader refuses a version it does not know."""
+
+BUNDLE = "finlite.bundle/1"  # manifest.json
+PREPROCESS = "finlite.preprocess/1"  # preprocess.json: the task's input spec(s)
+GOLDEN = "finlite.golden/1"  # golden.json: raw inputs → model inputs → expected outputs
+TEXT = "finlite.text/1"  # hashed text features (docs/preprocessing.md)
+PROFILE = "finlite.profile/1"  # event-sequence features (docs/preprocessing.md)
+EVENTS = "finlite.events/1"  # the event / attribute / label columns of profile data
+BENCH = "finlite.bench/1"  # benchmark result documents (docs/benchmarks.md)
+SYNTH_PROFILE = "finlite.synth_profile/1"  # the synthetic population generator's version

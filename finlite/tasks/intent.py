@@ -1,0 +1,322 @@
+"""The intent task: text typed into the app → one of the training labels, or out-of-scope.
+
+Training distils the student from the averaged soft predictions of teachers trained first (our own
+small models), with label smoothing and character noise; the out-of-scope threshold is calibrated
+on the validation split. Post-processing (what the apps reproduce): ``softmax`` → top-k →
+"answer ``oos_label`` when the top probability is below ``oos_threshold``".
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..bundle.postprocess import apply_oos_threshold, softmax, top_k
+from ..data.text import TextEncoder, TextSpec
+from .base import ArraySplit, Finished, Log, Prepared, Task, TaskOutputs, TrainContext
+from .config import TaskConfig
+from .registry import register_task
+
+TOP_K = 3
+CALIBRATION_SAMPLES = 256
+HOLDOUT_SAMPLES = 512
+
+
+@dataclass
+class IntentTrainConfig(TaskConfig):
+    """Everything ``finlite train intent`` needs besides the data files."""
+
+    model: str = "intent_dwshuffle_x1_0"  # a name from finlite.models.list_models("intent")
+    epochs: int = 20
+    batch_size: int = 64
+    lr: float = 1e-2  # one-cycle peak
+    weight_decay: float = 0.01  # not applied to embeddings, biases and norms
+    label_smoothing: float = 0.1
+    dropout: float = 0.2  # of the student (teachers keep their architectures' defaults)
+    ema_decay: float = 0.995  # 0 disables the exponential moving average of weights
+    char_noise: float = 0.5  # fraction of training texts given a random character edit each epoch
+    val_fraction: float = 0.1  # stratified split carved from the training file
+    patience: int = 4  # early stopping: epochs without validation improvement
+    seed: int = 0
+    threads: int = 0  # torch threads; 0 = torch's default
+    checkpoint_every: int = 50  # steps between mid-epoch checkpoints (0 = epoch ends only)
+    # Distillation from an averaged ensemble of our own teachers: off with distill=false.
+    distill: bool = True
+    teachers: str = "intent_bag,intent_dwshuffle_x1_0"
+    teacher_epochs: int = 0  # 0 = same as epochs
+    distill_alpha: float = 0.3  # weight of the label loss; 1 - alpha goes to the soft targets
+    temperature: float = 2.0
+    # Out-of-scope answer: a confidence threshold calibrated on the validation split.
+    oos_label: str = "out_of_scope"
+    oos_reject_in_scope: float = 0.01  # without out-of-scope validation data: reject this share of in-scope
+    # Text preprocessing (becomes preprocess.json).
+    buckets: int = 10240
+    max_units: int = 64
+    max_feats: int = 32
+
+    def text_spec(self) -> TextSpec:
+        return TextSpec(buckets=self.buckets, max_units=self.max_units, max_feats=self.max_feats)
+
+
+@dataclass
+class IntentPrediction:
+    """The answer for one text: ``label`` (after the out-of-scope rule) and the top-k labels."""
+
+    text: str
+    label: str
+    top_k: list[dict]  # [{"label", "index", "prob"}], most likely first
+    probs: np.ndarray = field(repr=False)
+
+
+def intent_postprocess(oos: dict) -> dict:
+    """The manifest's ``postprocess`` block for an intent run's out-of-scope calibration."""
+    return {
+        "output": "logits",
+        "activation": "softmax",
+        "top_k": TOP_K,
+        "oos_threshold": oos.get("threshold", 0.0),
+        "oos_label": oos.get("label", "out_of_scope"),
+        "rule": "if max softmax probability < oos_threshold, answer oos_label; otherwise the arg-max label",
+    }
+
+
+def decide(probs: np.ndarray, labels: list[str], post: dict) -> list[dict]:
+    """Top-k labels and the final answer of each row, exactly as the apps must compute them."""
+    oos_index = labels.index(post["oos_label"]) if post["oos_label"] in labels else None
+    final = apply_oos_threshold(probs, post["oos_threshold"], oos_index)
+    return [
+        {
+            "top_k": [{"label": labels[i], "index": int(i), "prob": float(row[i])} for i in top_k(row, post["top_k"])],
+            "label": post["oos_label"] if answer < 0 else labels[int(answer)],
+        }
+        for row, answer in zip(probs, final)
+    ]
+
+
+def _noisy_ids(texts: list[str], ids: np.ndarray, encoder: TextEncoder, fraction: float):
+    """Augment: every epoch, re-encode ``fraction`` of the texts with one character edit."""
+    from ..data.augment import char_noise
+
+    def augment(rng: np.random.Generator) -> tuple[np.ndarray]:
+        out = ids.copy()
+        for i in np.nonzero(rng.random(len(texts)) < fraction)[0]:
+            out[i] = encoder.encode(char_noise(texts[i], rng))
+        return (out,)
+
+    return augment if fraction > 0 else None
+
+
+def evaluate_texts(bundle, texts: Sequence[str], labels: Sequence[str]) -> list[dict]:
+    """Accuracy of every artifact of an intent bundle on labelled texts (arg-max, and with the out-of-scope rule)."""
+    index = {label: i for i, label in enumerate(bundle.labels)}
+    y = np.array([index[label] for label in labels])
+
+    def score(logits: np.ndarray) -> dict:
+        decided = [d["label"] for d in bundle.outputs.decode(logits)]
+        return {"n": len(y), "accuracy": float(np.mean(logits.argmax(1) == y)),
+                "accuracy_with_oos_rule": float(np.mean([d == t for d, t in zip(decided, labels)]))}
+
+    return bundle.evaluate(bundle.encode(list(texts)), score)
+
+
+@register_task
+class IntentTask(Task):
+    name = "intent"
+    summary = "text → intent (+ out-of-scope)"
+    epilog = """examples:
+  finlite train intent --data ../shared/data/banking77/train.csv --eval ../shared/data/banking77/test.csv --out runs/b77
+  finlite train intent --data my.jsonl --text-column utterance --label-column intent --out runs/mine --set epochs=5 distill=false
+  finlite train intent --data my.jsonl --out runs/mine --resume          # continue a killed run
+  torchrun --nproc_per_node=2 -m finlite train intent --data my.jsonl --out runs/ddp   # several processes
+"""
+    config_class = IntentTrainConfig
+    input_names = ("ids",)
+
+    # --- training -------------------------------------------------------------------------------------
+
+    def add_data_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--data", required=True, help="training file (.csv, .tsv, .jsonl)")
+        parser.add_argument("--eval", help="evaluation file; labels must all occur in --data")
+        parser.add_argument("--text-column", help="text column (default: text, utterance, query or sentence)")
+        parser.add_argument("--label-column", help="label column (default: label, intent or category)")
+        parser.add_argument("--no-distill", action="store_true", help="train the model alone, without teachers (= --set distill=false)")
+
+    def data_files(self, args: argparse.Namespace) -> dict[str, Any]:
+        return {"train": Path(args.data), "eval": Path(args.eval) if args.eval else None,
+                "text_column": args.text_column, "label_column": args.label_column}
+
+    def cli_overrides(self, args: argparse.Namespace) -> list[str]:
+        return ["distill=false"] if args.no_distill else []
+
+    def prepare(self, config: IntentTrainConfig, data: dict[str, Any], log: Log) -> Prepared:
+        from ..data.loaders import DataError, check_known_labels, load_text_dataset
+        from ..data.splits import stratified_split
+
+        train_path, eval_path = data["train"], data.get("eval")
+        dataset = load_text_dataset(train_path, data.get("text_column"), data.get("label_column"))
+        labels = dataset.label_set()
+        if len(labels) < 2:
+            raise DataError(f"needs at least two labels to train a classifier, found {labels}", str(train_path), field=dataset.label_column)
+        evaluation = None
+        if eval_path is not None:
+            evaluation = load_text_dataset(eval_path, data.get("text_column"), data.get("label_column"))
+            check_known_labels(evaluation, labels)
+        index = {label: i for i, label in enumerate(labels)}
+        encoder = TextEncoder(config.text_spec())
+        log(f"encoding {len(dataset.texts)} texts from {train_path} ({len(labels)} labels)")
+        all_ids = encoder.encode_batch(dataset.texts)
+        all_y = np.array([index[label] for label in dataset.labels], dtype=np.int64)
+        keep, held = stratified_split(dataset.labels, config.val_fraction, config.seed)
+        train = ArraySplit((all_ids[keep],), (all_y[keep],))
+        val = ArraySplit((all_ids[held],), (all_y[held],))
+        log(f"train {len(train)} / validation {len(val)} (stratified, seed {config.seed})")
+        from ..bundle import formats
+
+        return Prepared(
+            train=train,
+            val=val,
+            labels=labels,
+            preprocess={"format": formats.PREPROCESS, "task": self.name, "text": encoder.spec.to_json()},
+            model_kwargs={"num_classes": len(labels), "buckets": config.buckets, "dropout": config.dropout},
+            data={"train": str(train_path), "eval": str(eval_path) if eval_path else None, "n_train": len(train),
+                  "n_val": len(val), "n_eval": len(evaluation.texts) if evaluation else 0},
+            augment=_noisy_ids([dataset.texts[i] for i in keep], train.inputs[0], encoder, config.char_noise),
+            extra={"dataset": dataset, "evaluation": evaluation, "keep": keep, "held": held, "encoder": encoder, "index": index},
+        )
+
+    def objective(self, config: IntentTrainConfig, distilled: bool):
+        from .objectives import ClassificationObjective
+
+        if not distilled:
+            return ClassificationObjective(config.label_smoothing)
+        return ClassificationObjective(config.label_smoothing, config.distill_alpha, config.temperature)
+
+    def soft_targets(self, config: IntentTrainConfig, prepared: Prepared, ctx: TrainContext) -> tuple[np.ndarray, ...]:
+        """The teachers' averaged softened predictions on the training texts (none when not distilling)."""
+        if not config.distill:
+            return ()
+        from ..models import get_model
+
+        teachers, probs = [], []
+        kwargs = {"num_classes": len(prepared.labels), "buckets": config.buckets}
+        for k, name in enumerate(n.strip() for n in config.teachers.split(",") if n.strip()):
+            teacher = get_model(name, **kwargs)
+            fitted = ctx.fit(teacher, prepared.train, prepared.val, self.objective(config, distilled=False), name=f"teacher{k}-{name}",
+                             desc=f"teacher {name}", epochs=config.teacher_epochs or config.epochs, seed=config.seed + 1000 + k,
+                             augment=prepared.augment)
+            teachers.append({"model": name, "val": fitted.best_val, "seconds": round(fitted.seconds, 1)})
+            probs.append(softmax(ctx.predict(teacher, prepared.train.inputs) / config.temperature))
+        prepared.extra["teachers"] = teachers
+        return (np.mean(probs, axis=0).astype(np.float32),)
+
+    def finish(self, model, config: IntentTrainConfig, prepared: Prepared, ctx: TrainContext) -> Finished:
+        from .metrics import calibrate_threshold, classification_report
+
+        extra = prepared.extra
+        oos_index = extra["index"].get(config.oos_label)
+        val_logits = ctx.predict(model, prepared.val.inputs)
+        val_y = prepared.val.targets[0]
+        calibration = calibrate_threshold(softmax(val_logits), val_y, oos_index, config.oos_reject_in_scope)
+        metrics: dict = {"val": classification_report(val_logits, val_y, calibration.threshold, oos_index)}
+        evaluation = extra["evaluation"]
+        if evaluation is not None:
+            eval_y = np.array([extra["index"][label] for label in evaluation.labels], dtype=np.int64)
+            eval_logits = ctx.predict(model, (extra["encoder"].encode_batch(evaluation.texts),))
+            metrics["eval"] = classification_report(eval_logits, eval_y, calibration.threshold, oos_index)
+        metrics["oos"] = {"label": config.oos_label if oos_index is not None else None, **asdict(calibration)}
+        return Finished(
+            metrics=metrics,
+            train_metrics={"teachers": extra.get("teachers", [])},
+            samples=_export_samples(extra["dataset"], extra["keep"], extra["held"], evaluation, config.seed),
+            oos={"label": config.oos_label, "index": oos_index, "threshold": calibration.threshold, "method": calibration.method},
+        )
+
+    def summary_lines(self, metrics: dict) -> list[str]:
+        shown = metrics.get("eval") or metrics["val"]
+        return [
+            f"{'eval' if 'eval' in metrics else 'validation'}: accuracy {shown['accuracy']:.4f}, macro-F1 {shown['macro_f1']:.4f}, "
+            f"in-scope accuracy {shown['in_scope_accuracy']:.4f}"
+            + (f", out-of-scope recall {shown['oos_recall']:.4f}" if shown.get("oos_recall") is not None else "")
+        ]
+
+    def headline(self, metrics: dict) -> dict[str, float]:
+        shown = metrics.get("eval") or metrics["val"]
+        return {"accuracy": shown["accuracy"], "macro_f1": shown["macro_f1"]}
+
+    # --- bundle ---------------------------------------------------------------------------------------
+
+    def postprocess_spec(self, labels: list[str], run: Any) -> dict:
+        return intent_postprocess(run.oos)
+
+    def outputs(self, labels: list[str], post: dict) -> TaskOutputs:
+        labels = list(labels)
+        return TaskOutputs(self.name, self.input_names, "logits", None, labels, post, lambda x: _decode(x, labels, post))
+
+    def encoder(self, preprocess: dict) -> TextEncoder:
+        return TextEncoder(TextSpec.from_json(preprocess["text"]))
+
+    def encode_golden(self, encoder: TextEncoder, examples: Sequence[dict]) -> tuple[np.ndarray, ...]:
+        return (encoder.encode_batch([e["text"] for e in examples]),)
+
+    def export_source(self, run_dir: Path, model, run, data: dict, log: Log):
+        from .intent_export import IntentExportSource
+
+        return IntentExportSource(self, run_dir, model, run, data)
+
+    def bundle_model_kwargs(self, labels: list[str], preprocess: dict, post: dict) -> dict[str, Any]:
+        return {"num_classes": len(labels), "buckets": int(preprocess["text"]["buckets"])}
+
+    def encode_inputs(self, encoder: TextEncoder, texts: Sequence[str]) -> tuple[np.ndarray, ...]:
+        return (encoder.encode_batch(list(texts)),)
+
+    def predictions(self, decoded: list[dict], texts: Sequence[str]) -> list[IntentPrediction]:
+        return [IntentPrediction(t, d["label"], d["top_k"], np.asarray(d["probs"], dtype=np.float32)) for t, d in zip(texts, decoded)]
+
+    # --- command line ---------------------------------------------------------------------------------
+
+    def cli_evaluate(self, bundle, args: argparse.Namespace) -> dict:
+        from ..data.loaders import check_known_labels, load_text_dataset
+
+        data = load_text_dataset(Path(args.eval), args.text_column, args.label_column)
+        check_known_labels(data, bundle.labels)
+        return {"file": args.eval, "artifacts": evaluate_texts(bundle, data.texts, data.labels)}
+
+    def cli_eval_line(self, row: dict, file: str) -> str:
+        return f"  {row['file']:<20} accuracy on {file}: {row['accuracy']:.4f} (with out-of-scope rule {row['accuracy_with_oos_rule']:.4f}, n={row['n']})"
+
+    def cli_predict(self, bundle, args: argparse.Namespace) -> list[str]:
+        from ..errors import FinliteError
+
+        if not args.text:
+            raise FinliteError("predict with an intent bundle needs one or more texts")
+        lines = []
+        for pred in bundle.predict(args.text, format=args.format, precision=args.precision):
+            tops = ", ".join(f"{t['label']} {t['prob']:.3f}" for t in pred.top_k[: args.top_k])
+            lines.append(f"{pred.text!r} → {pred.label}   [{tops}]")
+        return lines
+
+
+def _decode(logits: np.ndarray, labels: list[str], post: dict) -> list[dict]:
+    probs = softmax(np.asarray(logits, dtype=np.float32))
+    return [{"probs": p.tolist(), **d} for p, d in zip(probs, decide(probs, labels, post))]
+
+
+def _export_samples(data, keep: np.ndarray, held: np.ndarray, evaluation, seed: int) -> dict:
+    """Texts the exporter calibrates on (training split) and checks parity on (never seen by either)."""
+    rng = np.random.default_rng(seed)
+    calibration = rng.permutation(keep)[:CALIBRATION_SAMPLES]
+    if evaluation is not None:
+        texts, labels, source = evaluation.texts, evaluation.labels, "eval"
+    else:
+        texts, labels, source = [data.texts[i] for i in held], [data.labels[i] for i in held], "validation"
+    pick = rng.permutation(len(texts))[:HOLDOUT_SAMPLES]
+    return {
+        "calibration": [data.texts[i] for i in calibration],
+        "holdout_source": source,
+        "holdout": [{"text": texts[i], "label": labels[i]} for i in pick],
+    }
+

@@ -1,0 +1,137 @@
+"""The intent task's side of ``finlite export``: calibration and held-out texts from the run's
+samples.json, golden texts (edge cases, then held-out texts) and the model card."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import ExportError
+from .base import TaskOutputs
+from .cards import artifact_rows, pct
+
+SAMPLES = "samples.json"
+EDGE_CASES: tuple[str, ...] = (
+    "",  # empty
+    "   \t\n",  # whitespace only
+    "?!...",  # punctuation only
+    "How do I transfer money to my mom?",  # English
+    "我想查一下银行卡余额",  # Chinese
+    "帮我transfer 500块到招商银行卡",  # mixed
+    "card lost!!! 😭🙏 help",  # emoji
+    "👨‍👩‍👧 family account 👍🏽",  # ZWJ sequence, skin tone
+    "ＡＴＭ取款限额是多少？",  # fullwidth (NFKC)
+    "Ünïcödé façade naïve café",  # accents
+    ("余额 balance " * 1000)[:10000],  # 10,000 characters, mixed
+)
+HELD_OUT_EXAMPLES = 13
+
+
+def golden_texts(held_out: Sequence[str], n: int = HELD_OUT_EXAMPLES) -> list[str]:
+    """Edge cases plus the first ``n`` held-out texts (never used for tracing or calibration)."""
+    return list(EDGE_CASES) + list(held_out[:n])
+
+
+class IntentExportSource:
+    """Intent runs: calibration and held-out texts from the run's samples.json."""
+
+    int8_float_modules: tuple[str, ...] = ()  # besides the head (float_head)
+
+    def __init__(self, task, run_dir: Path, model, info, data: dict):
+        if any(data.values()):
+            raise ExportError(f"--events / --users / --labels apply to profile runs; {run_dir} is an intent run")
+        path = run_dir / SAMPLES
+        if not path.is_file():
+            raise ExportError(f"{run_dir}: no {SAMPLES} (calibration and held-out texts) — re-run 'finlite train'")
+        samples = json.loads(path.read_text(encoding="utf-8"))
+        self.info = info
+        self.samples = samples
+        self.encoder = task.encoder(info.preprocess)
+        self.outputs: TaskOutputs = task.outputs(info.labels, task.postprocess_spec(info.labels, info))
+        self.calibration = (self.encoder.encode_batch(samples["calibration"]),)
+        holdout_texts = [s["text"] for s in samples["holdout"]]
+        self.parity = (self.encoder.encode_batch(holdout_texts),)
+        label_index = {label: i for i, label in enumerate(info.labels)}
+        self._holdout_y = np.array([label_index.get(s["label"], -1) for s in samples["holdout"]])
+        texts = golden_texts(holdout_texts)
+        self.golden_cases = [{"text": t, "units": [unit for _, unit in self.encoder.units(t)]} for t in texts]
+        self.golden_inputs = (self.encoder.encode_batch(texts),)
+
+    def golden_header(self) -> dict:
+        ids = self.golden_inputs[0]
+        return {"input": {"name": "ids", "dtype": "int32", "shape": list(ids.shape[1:])}}
+
+    def golden_input_fields(self, i: int) -> dict:
+        return {"ids": self.golden_inputs[0][i].tolist()}
+
+    def quality(self, logits: np.ndarray) -> dict:
+        known = self._holdout_y >= 0
+        accuracy = float(np.mean(logits.argmax(1)[known] == self._holdout_y[known])) if known.any() else None
+        return {"holdout_accuracy": accuracy}
+
+    def manifest_metrics(self, metrics: dict, reference: dict) -> dict:
+        return {
+            "eval": metrics.get("eval"),
+            "val": metrics.get("val"),
+            "holdout": {
+                "source": self.samples.get("holdout_source"),
+                "n": len(self.samples.get("holdout", [])),
+                "pytorch_accuracy": reference["holdout_accuracy"],
+            },
+        }
+
+    def manifest_extra(self) -> dict:
+        return {}
+
+    def model_card(self, manifest: dict) -> str:
+        return render_intent_card(manifest, self.info)
+
+
+def render_intent_card(manifest: dict, info) -> str:
+    """MODEL_CARD.md of an intent bundle."""
+    metrics = manifest["metrics"]
+    evaluation = metrics.get("eval") or metrics.get("val") or {}
+    eval_name = "evaluation file" if metrics.get("eval") else "validation split"
+    rows = artifact_rows(manifest, lambda a: pct(a["holdout_accuracy"]))
+    post = manifest["postprocess"]
+    data = info.data
+    return f"""# Model card: {manifest['name']}
+
+## Intended use
+Classifies a short text typed into a mobile banking app's search box or assistant into one of
+{len(info.labels)} intents (`labels.txt`), or answers `{post['oos_label']}` when the top softmax
+probability is below {post['oos_threshold']:.4f}. Meant to route users to the right screen or flow;
+not for decisions about credit, fraud or anything that affects a customer without human review.
+
+## Model
+`{info.model}` — {manifest['model'].get('params', 0):,} parameters, {manifest['model'].get('macs', 0):,} MACs per query
+(depthwise-separable 1-D convolutions and ShuffleNet-style units over hashed word / character
+n-gram features; preprocessing spec `{info.preprocess['text']['format']}`, see `preprocess.json`).
+
+## Data
+Trained on `{data.get('train')}` ({data.get('n_train')} training / {data.get('n_val')} validation
+samples); evaluated on `{data.get('eval')}` ({data.get('n_eval')} samples).
+
+## Metrics ({eval_name}, PyTorch fp32)
+| accuracy | macro-F1 | in-scope accuracy (with threshold) | out-of-scope recall |
+|---|---|---|---|
+| {pct(evaluation.get('accuracy'))} | {pct(evaluation.get('macro_f1'))} | {pct(evaluation.get('in_scope_accuracy'))} | {pct(evaluation.get('oos_recall'))} |
+
+## Artifacts and parity (held-out samples, never used for tracing or calibration)
+| file | format | precision | max abs Δ logit vs PyTorch | top-1 agreement | held-out accuracy |
+|---|---|---|---|---|---|
+{rows}
+
+## Limits
+- Hashed features: unseen words still map to ids, but words sharing a hash bucket are confused.
+- Only the first {info.preprocess['text']['max_units']} units (words, CJK characters, emoji) of a text are read.
+- Accuracy on real traffic differs from the evaluation set; monitor the out-of-scope rate.
+
+## Fairness and privacy
+Runs entirely on the device: the text never leaves the phone. Intents can be biased by the
+phrasing of the training data (dialects, non-native phrasing, code-mixing): evaluate on your own
+users' language before launch. Do not log raw queries without consent.
+"""

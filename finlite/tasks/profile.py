@@ -1,0 +1,308 @@
+"""The profile task: a user's recent in-app events + attributes → lifecycle stage, tag scores and
+next-product propensity, from ONE output row ``[lifecycle | tags | products]`` (:func:`output_layout`,
+the only place that knows the layout).
+
+Post-processing (what the apps reproduce): softmax over the lifecycle columns → stage (arg-max);
+sigmoid of each tag logit → tag score; softmax over the product columns → top-3 products.
+Training mixes the labels with out-of-fold HistGradientBoosting soft targets and fits per-stage
+logit offsets for macro-F1 on the validation users (folded into the output bias).
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..bundle.postprocess import sigmoid, softmax, top_k
+from ..data.event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
+from .base import ArraySplit, Finished, Log, Prepared, Task, TaskOutputs, TrainContext
+from .config import TaskConfig
+from .registry import register_task
+
+HEADS = ("lifecycle", "tags", "products")
+TOP_K = 3
+# What runs written before ``count_log`` and ``tally_windows`` were recorded were trained with.
+PRE_TALLY_KWARGS = {"count_log": False, "tally_windows": 0}
+
+
+@dataclass
+class ProfileTrainConfig(TaskConfig):
+    """Everything ``finlite train profile`` needs besides the data files."""
+
+    model: str = "profile_dwshuffle_x1_0"  # a name from finlite.models.list_models("profile")
+    epochs: int = 30
+    batch_size: int = 128
+    lr: float = 5e-3  # one-cycle peak
+    weight_decay: float = 0.01
+    dropout: float = 0.2
+    ema_decay: float = 0.99
+    eval_fraction: float = 0.2  # held-out users for the final figures
+    val_fraction: float = 0.1  # of the remaining users, for early stopping
+    patience: int = 8
+    seed: int = 0
+    threads: int = 0  # torch and scikit-learn (OpenMP) threads; 0 = their defaults
+    checkpoint_every: int = 50
+    # multi-task loss weights
+    lifecycle_weight: float = 1.0
+    tags_weight: float = 4.0
+    products_weight: float = 1.0
+    # feature encoder
+    max_events: int = 128
+    utc_offset_minutes: int = 480
+    baseline: bool = True  # also fit the HistGradientBoosting baseline on the same split
+    # Weight of soft targets from out-of-fold HistGradientBoosting predictions on the training users
+    # (0 = off): the network also learns what the hand-crafted per-user aggregates reveal.
+    distill_baseline: float = 0.8
+    distill_tags: bool = False  # also distil the teacher's tag scores (the labels' are soft already)
+    # Per-stage logit offsets maximising macro-F1 on the validation users, folded into the output
+    # layer's bias: the arg-max of calibrated probabilities under-predicts small stages.
+    tune_lifecycle_offsets: bool = True
+    # network options (ProfileNetConfig, same defaults), always recorded in the run's model_kwargs so
+    # that a later change of defaults cannot change how a stored run is rebuilt
+    count_log: bool = True  # log(1 + count) pooling instead of count / 128
+    tally_windows: int = 3  # per-id event counts over all events and this many learned time windows (0 = off)
+
+
+@dataclass
+class ProfilePrediction:
+    """One user's profile: stage, stage probabilities, tag scores and the top products."""
+
+    user_id: str
+    stage: str
+    stage_probs: dict[str, float]
+    tags: dict[str, float]
+    top_products: list[dict]  # [{"product", "index", "prob"}], most likely first
+
+
+def output_layout(num_lifecycle: int, num_tags: int, num_products: int) -> dict[str, list[int]]:
+    """``{head: [start, stop]}`` column slices of the single logits output."""
+    a, b = num_lifecycle, num_lifecycle + num_tags
+    return {"lifecycle": [0, a], "tags": [a, b], "products": [b, b + num_products]}
+
+
+DEFAULT_LAYOUT = output_layout(len(LIFECYCLE_STAGES), len(TAGS), len(OFFERABLE_PRODUCTS))
+LABELS = [*LIFECYCLE_STAGES, *TAGS, *OFFERABLE_PRODUCTS]
+
+
+def head_probabilities(logits: np.ndarray, layout: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Logits → lifecycle probabilities, tag scores (sigmoid), product probabilities."""
+    logits = np.asarray(logits)
+    life, tags, products = (logits[:, layout[h][0] : layout[h][1]] for h in HEADS)
+    return softmax(life), sigmoid(tags), softmax(products)
+
+
+def profile_metrics(lifecycle_probs: np.ndarray, tag_scores: np.ndarray, product_scores: np.ndarray, labels) -> dict[str, float]:
+    """Lifecycle accuracy and macro-F1, AUROC per tag (truth binarised at 0.5) and their mean,
+    next-product Recall@3 and NDCG@3, and ``score`` = the mean of macro-F1, mean AUROC and NDCG@3."""
+    from .metrics import auroc, macro_f1, ndcg_at_k, recall_at_k
+
+    pred = lifecycle_probs.argmax(axis=1)
+    per_tag = {f"auroc_{t}": auroc(labels.tags[:, j] >= 0.5, tag_scores[:, j]) for j, t in enumerate(TAGS)}
+    valid = [v for v in per_tag.values() if not np.isnan(v)]
+    out = {
+        "lifecycle_accuracy": float(np.mean(pred == labels.lifecycle)),
+        "lifecycle_macro_f1": macro_f1(labels.lifecycle, pred),
+        "tag_auroc_mean": float(np.mean(valid)) if valid else float("nan"),
+        **per_tag,
+        f"product_recall@{TOP_K}": recall_at_k(labels.next_product, product_scores, TOP_K),
+        f"product_ndcg@{TOP_K}": ndcg_at_k(labels.next_product, product_scores, TOP_K),
+    }
+    out["score"] = float(np.mean([out["lifecycle_macro_f1"], out["tag_auroc_mean"], out[f"product_ndcg@{TOP_K}"]]))
+    return out
+
+
+def as_of_option(text: str) -> int:
+    """Epoch ms of an ``--as-of`` value (ISO 8601 or epoch ms); a one-line error otherwise."""
+    from ..data.timestamps import parse_time_ms
+    from ..errors import FinliteError
+
+    try:
+        return parse_time_ms(text)
+    except ValueError:
+        raise FinliteError(f"--as-of {text!r}: expected ISO 8601 (2026-06-30T00:00:00Z) or epoch milliseconds") from None
+
+
+def split_user_ids(users: Sequence[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
+    """Deterministic split of users into (kept, held out)."""
+    ordered = sorted(users)
+    held = set(np.random.default_rng(seed).permutation(len(ordered))[: int(round(fraction * len(ordered)))].tolist())
+    return [u for i, u in enumerate(ordered) if i not in held], [u for i, u in enumerate(ordered) if i in held]
+
+
+def profile_postprocess(layout: dict[str, list[int]], labels: list[str], k: int = TOP_K) -> dict:
+    """The manifest's ``postprocess`` block of a model whose output columns are ``layout``
+    (``labels`` = the output names in column order, as in labels.txt)."""
+    missing = [h for h in HEADS if h not in layout]
+    if missing:
+        raise ValueError(f"profile output layout lacks {missing}")
+    stop = max(b for _, b in layout.values())
+    if stop != len(labels):
+        raise ValueError(f"profile output layout covers {stop} columns, but there are {len(labels)} labels")
+
+    def head(name: str, **rule) -> dict:
+        start, end = layout[name]
+        return {"columns": [int(start), int(end)], "labels": list(labels[start:end]), **rule}
+
+    return {
+        "output": "logits",
+        "layout": {name: [int(a), int(b)] for name, (a, b) in layout.items()},
+        "heads": {
+            "lifecycle": head("lifecycle", activation="softmax", answer="argmax"),
+            "tags": head("tags", activation="sigmoid"),
+            "products": head("products", activation="softmax", top_k=k),
+        },
+        "rule": (
+            "stage = the lifecycle label with the largest softmax probability over the lifecycle columns; "
+            "tag score = sigmoid(tag logit), each tag independent; products = softmax over the product "
+            "columns, the top_k by probability (ties: lower index first)"
+        ),
+    }
+
+
+def decode_profile(logits: np.ndarray, post: dict) -> list[dict]:
+    """Per row: ``stage``, ``stage_probs`` {stage: prob}, ``tags`` {tag: score} and ``top_products``
+    [{product, index, prob}] (index within the product head), exactly as the apps must compute them."""
+    heads = post["heads"]
+    life, tags, products = (heads[h] for h in HEADS)
+    stage_probs, tag_scores, product_probs = head_probabilities(np.asarray(logits, dtype=np.float32), {h: heads[h]["columns"] for h in HEADS})
+    return [
+        {
+            "stage": life["labels"][int(np.argmax(sp))],
+            "stage_probs": {label: float(p) for label, p in zip(life["labels"], sp)},
+            "tags": {label: float(s) for label, s in zip(tags["labels"], ts)},
+            "top_products": [{"product": products["labels"][i], "index": int(i), "prob": float(pp[i])} for i in top_k(pp, products["top_k"])],
+        }
+        for sp, ts, pp in zip(stage_probs, tag_scores, product_probs)
+    ]
+
+
+@register_task
+class ProfileTask(Task):
+    name = "profile"
+    summary = "event sequence + attributes → lifecycle, tags, next product"
+    epilog = """examples:
+  finlite train profile --events data/profile/events.csv --users data/profile/users.csv --labels data/profile/labels.csv --out runs/profile
+  torchrun --nproc_per_node=2 -m finlite train profile --events … --users … --labels … --out runs/profile-ddp
+  finlite train profile --events … --users … --labels … --out runs/profile --resume      # continue a killed run
+"""
+    config_class = ProfileTrainConfig
+    input_names = ("cat", "num", "static")
+
+    # --- training (the hooks live in profile_training.py) ----------------------------------------------
+
+    def add_data_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--events", required=True, help="events file (.csv or .parquet)")
+        parser.add_argument("--users", required=True, help="user attributes file (.csv or .parquet)")
+        parser.add_argument("--labels", required=True, help="labels CSV: user_id, lifecycle, next_product, one column per tag")
+        parser.add_argument("--as-of", help="snapshot time (ISO 8601 or epoch ms; default: just after the last event)")
+
+    def data_files(self, args: argparse.Namespace) -> dict[str, Any]:
+        return {"events": Path(args.events), "users": Path(args.users), "labels": Path(args.labels),
+                "as_of_ms": as_of_option(args.as_of) if args.as_of else None}
+
+    def prepare(self, config: ProfileTrainConfig, data: dict[str, Any], log: Log) -> Prepared:
+        from .profile_training import prepare
+
+        return prepare(self, config, data, log)
+
+    def objective(self, config: ProfileTrainConfig, distilled: bool):
+        from .profile_training import ProfileObjective
+
+        return ProfileObjective(config, DEFAULT_LAYOUT)
+
+    def soft_targets(self, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainContext) -> tuple[np.ndarray, ...]:
+        if config.distill_baseline <= 0:
+            return ()
+        from .profile_baseline import baseline_soft_targets
+
+        e = prepared.extra
+        return baseline_soft_targets(e["events"], e["attrs"], e["labels"].subset(e["fit_users"]), e["as_of_ms"], config.seed, log=ctx.log)
+
+    def finish(self, model, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainContext) -> Finished:
+        from .profile_training import finish
+
+        return finish(model, config, prepared, ctx)
+
+    def architecture_kwargs(self, model_kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {**PRE_TALLY_KWARGS, **model_kwargs}
+
+    def summary_lines(self, metrics: dict) -> list[str]:
+        return [
+            f"{name:<20} lifecycle macro-F1 {row['lifecycle_macro_f1']:.4f}  mean tag AUROC {row['tag_auroc_mean']:.4f}  "
+            f"product Recall@3 {row['product_recall@3']:.4f}  NDCG@3 {row['product_ndcg@3']:.4f}"
+            for name, row in (("network", metrics["eval"]), ("HistGradientBoosting", metrics.get("baseline")))
+            if row
+        ]
+
+    def headline(self, metrics: dict) -> dict[str, float]:
+        ev = metrics["eval"]
+        return {"accuracy": ev["lifecycle_accuracy"], "macro_f1": ev["lifecycle_macro_f1"], "tag_auroc_mean": ev.get("tag_auroc_mean")}
+
+    # --- bundle ---------------------------------------------------------------------------------------
+
+    def postprocess_spec(self, labels: list[str], run: Any) -> dict:
+        kwargs = run.model_kwargs
+        return profile_postprocess(output_layout(kwargs["num_lifecycle"], kwargs["num_tags"], kwargs["num_products"]), labels)
+
+    def outputs(self, labels: list[str], post: dict) -> TaskOutputs:
+        start, stop = post["heads"]["lifecycle"]["columns"]
+        return TaskOutputs(self.name, self.input_names, "lifecycle", (int(start), int(stop)), list(labels), post, lambda x: decode_profile(x, post))
+
+    def encoder(self, preprocess: dict):
+        from ..data.profile_features import ProfileEncoder
+        from ..data.profile_spec import ProfileSpec
+
+        return ProfileEncoder(ProfileSpec.from_json(preprocess["profile"]))
+
+    def encode_golden(self, encoder, examples: Sequence[dict]) -> tuple[np.ndarray, ...]:
+        from ..data.raw_rows import encode_profile_cases
+
+        return encode_profile_cases(encoder, examples)
+
+    def export_source(self, run_dir: Path, model, run, data: dict, log: Log):
+        from .profile_export import ProfileExportSource
+
+        return ProfileExportSource(self, run_dir, model, run, data, log)
+
+    def bundle_model_kwargs(self, labels: list[str], preprocess: dict, post: dict) -> dict[str, Any]:
+        from ..data.profile_spec import ProfileSpec
+
+        heads = post["heads"]
+        spec = ProfileSpec.from_json(preprocess["profile"])
+        size = {name: heads[name]["columns"][1] - heads[name]["columns"][0] for name in HEADS}
+        return {"num_lifecycle": size["lifecycle"], "num_tags": size["tags"], "num_products": size["products"],
+                "static_features": spec.static_features, "num_features": spec.num_features}
+
+    def encode_inputs(self, encoder, events, attrs, user_ids: Sequence[str], as_of_ms: int) -> tuple[np.ndarray, ...]:
+        """``events`` / ``attrs``: an EventTable / AttributeTable (or None); events after ``as_of_ms`` are ignored."""
+        return encoder.encode(events, attrs, list(user_ids), int(as_of_ms)).as_tuple()
+
+    def predictions(self, decoded: list[dict], events, attrs, user_ids: Sequence[str], as_of_ms: int) -> list[ProfilePrediction]:
+        return [ProfilePrediction(u, d["stage"], d["stage_probs"], d["tags"], d["top_products"]) for u, d in zip(user_ids, decoded)]
+
+    # --- command line ---------------------------------------------------------------------------------
+
+    def cli_evaluate(self, bundle, args: argparse.Namespace) -> dict:
+        from .profile_export import evaluate_bundle
+
+        return evaluate_bundle(bundle, args)
+
+    def cli_eval_line(self, row: dict, file: str) -> str:
+        return (f"  {row['file']:<20} on {file} (n={row['n']}): lifecycle macro-F1 {row['lifecycle_macro_f1']:.4f}, "
+                f"accuracy {row['lifecycle_accuracy']:.4f}, mean tag AUROC {row['tag_auroc_mean']:.4f}, "
+                f"product Recall@3 {row['product_recall@3']:.4f}")
+
+    def cli_predict(self, bundle, args: argparse.Namespace) -> list[str]:
+        from .profile_export import predict_lines
+
+        return predict_lines(bundle, args)
+
+
+def profile_arrays(encoder, events, attrs, labels, as_of_ms: int) -> ArraySplit:
+    """Model inputs and ``(lifecycle, tags, next_product)`` targets of the users of ``labels``."""
+    inputs = encoder.encode(events, attrs, labels.user_ids, as_of_ms).as_tuple()
+    return ArraySplit(inputs, (labels.lifecycle.astype(np.int64), labels.tags.astype(np.float32), labels.next_product.astype(np.int64)))

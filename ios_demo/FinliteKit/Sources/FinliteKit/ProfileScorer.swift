@@ -1,0 +1,31 @@
+/// A profile bundle's pipeline: raw event / attribute rows → parser → encoder → model → stage, tags, top products, timed.
+public struct ProfileScorer {
+    /// The model file it runs: the factory's format at `precision`.
+    public let artifact: Manifest.Artifact
+    private let parser: RawRowParser
+    private let encoder: ProfileEncoder
+    private let postprocess: ProfilePostprocess
+    private let runner: ModelRunner
+
+    public init(bundle: FinliteBundle, factory: ModelRunnerFactory, precision: String) throws {
+        guard let parser = bundle.rowParser, let encoder = bundle.profileEncoder, let postprocess = bundle.profilePostprocess else {
+            throw FinliteError.invalid("\(bundle.directory.path): task \"\(bundle.task)\", expected a profile bundle")
+        }
+        (self.parser, self.encoder, self.postprocess) = (parser, encoder, postprocess)
+        artifact = try bundle.artifact(format: factory.format, precision: precision)
+        runner = try factory.create(bundle: bundle, artifact: artifact)
+    }
+
+    /// The prediction for one user's raw rows (cells as text, as in the events / users files) at `asOfMs`.
+    public func score(events: [RawEventRow], attributes: RawAttributeRow?, asOfMs: Int64) throws -> Timed<ProfilePrediction> {
+        try Timed.measure(runner, preprocess: { try inputs(events, attributes, asOfMs) }, decode: postprocess.decode)
+    }
+
+    /// cat, num, static under the artifact's tensor names (an artifact lists its inputs in manifest.input_names order).
+    private func inputs(_ events: [RawEventRow], _ attributes: RawAttributeRow?, _ asOfMs: Int64) throws -> [ModelInput] {
+        let x = encoder.encode(events: try events.map(parser.event), attributes: try attributes.map(parser.attributes), asOfMs: asOfMs)
+        let names = artifact.inputs.map(\.name)
+        return [.ints(tensorName: names[0], data: x.cat), .floats(tensorName: names[1], data: x.num),
+                .floats(tensorName: names[2], data: x.static)]
+    }
+}

@@ -4,7 +4,7 @@
     finlite.train("intent", "runs/b77", train="train.csv", eval="test.csv", settings=["epochs=5"])
     finlite.export_bundle("runs/b77", "bundles/b77")
     bundle = finlite.load_bundle("bundles/b77")
-    bundle.predict(["I lost my card"])            # [IntentPrediction(text, label, top_k, probs)]
+    bundle.predict(["I lost my card"])            # [IntentPrediction(text, label, top_k, probs, is_out_of_scope)]
 
 Everything else stays importable from its module but is not the API.
 """

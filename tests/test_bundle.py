@@ -72,6 +72,8 @@ def test_predict_with_both_runtimes_and_the_oos_rule(trained):
     for pred in litert:
         assert len(pred.top_k) == 3 and pred.top_k[0]["prob"] >= pred.top_k[1]["prob"]
         assert abs(float(pred.probs.sum()) - 1.0) < 1e-5
+        rejected = float(pred.probs.max()) < bundle.postprocess["oos_threshold"]
+        assert pred.is_out_of_scope == (pred.label == "out_of_scope") and (not rejected or pred.is_out_of_scope)
     int8 = bundle.predict(texts, precision="int8")
     assert len(int8) == 2
     with pytest.raises(BundleError, match="unknown artifact format 'coreml'"):

@@ -168,7 +168,7 @@ class ToyTask(Task):
     def encode_inputs(self, encoder: ToyEncoder, rows) -> tuple[np.ndarray, ...]:
         return (encoder.encode(rows),)
 
-    def predictions(self, decoded: list[dict], rows) -> list[str]:
+    def predictions(self, outputs: TaskOutputs, decoded: list[dict], rows) -> list[str]:
         return [d["label"] for d in decoded]
 
     def cli_evaluate(self, bundle, args) -> dict:

@@ -72,7 +72,7 @@ class Bundle:
         """Post-processed answers for raw inputs: :class:`~finlite.tasks.intent.IntentPrediction` per
         text, or :class:`~finlite.tasks.profile.ProfilePrediction` per user."""
         runner = self.runner(self.artifact(format, precision)["file"], threads)
-        return self.task.predictions(self.outputs.decode(runner.run(*self.encode(*raw))), *raw)
+        return self.task.predictions(self.outputs, self.outputs.decode(runner.run(*self.encode(*raw))), *raw)
 
     def evaluate(self, inputs: tuple[np.ndarray, ...], score: Callable[[np.ndarray], dict]) -> list[dict]:
         """``score(logits)`` of every artifact on the same model inputs."""

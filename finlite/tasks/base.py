@@ -199,8 +199,8 @@ class Task(ABC):
         """Model inputs of raw inputs (intent: texts; profile: tables, user ids and a time)."""
 
     @abstractmethod
-    def predictions(self, decoded: list[dict], *raw: Any) -> list[Any]:
-        """Result objects of decoded rows, for the raw inputs they came from."""
+    def predictions(self, outputs: TaskOutputs, decoded: list[dict], *raw: Any) -> list[Any]:
+        """Result objects of rows decoded by ``outputs``, for the raw inputs they came from."""
 
     # --- command line: verify --eval and predict ------------------------------------------------------
 

@@ -64,12 +64,14 @@ class IntentTrainConfig(TaskConfig):
 
 @dataclass
 class IntentPrediction:
-    """The answer for one text: ``label`` (after the out-of-scope rule) and the top-k labels."""
+    """The answer for one text: ``label`` (after the out-of-scope rule) and the top-k labels
+    (the apps' ``IntentPrediction`` has the same fields)."""
 
     text: str
     label: str
     top_k: list[dict]  # [{"label", "index", "prob"}], most likely first
     probs: np.ndarray = field(repr=False)
+    is_out_of_scope: bool = False  # label is the bundle's out-of-scope label
 
 
 def intent_postprocess(oos: dict) -> dict:
@@ -273,8 +275,9 @@ class IntentTask(Task):
     def encode_inputs(self, encoder: TextEncoder, texts: Sequence[str]) -> tuple[np.ndarray, ...]:
         return (encoder.encode_batch(list(texts)),)
 
-    def predictions(self, decoded: list[dict], texts: Sequence[str]) -> list[IntentPrediction]:
-        return [IntentPrediction(t, d["label"], d["top_k"], np.asarray(d["probs"], dtype=np.float32)) for t, d in zip(texts, decoded)]
+    def predictions(self, outputs: TaskOutputs, decoded: list[dict], texts: Sequence[str]) -> list[IntentPrediction]:
+        oos = outputs.postprocess["oos_label"]
+        return [IntentPrediction(t, d["label"], d["top_k"], np.asarray(d["probs"], dtype=np.float32), d["label"] == oos) for t, d in zip(texts, decoded)]
 
     # --- command line ---------------------------------------------------------------------------------
 

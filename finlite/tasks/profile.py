@@ -281,7 +281,7 @@ class ProfileTask(Task):
         """``events`` / ``attrs``: an EventTable / AttributeTable (or None); events after ``as_of_ms`` are ignored."""
         return encoder.encode(events, attrs, list(user_ids), int(as_of_ms)).as_tuple()
 
-    def predictions(self, decoded: list[dict], events, attrs, user_ids: Sequence[str], as_of_ms: int) -> list[ProfilePrediction]:
+    def predictions(self, outputs: TaskOutputs, decoded: list[dict], events, attrs, user_ids: Sequence[str], as_of_ms: int) -> list[ProfilePrediction]:
         return [ProfilePrediction(u, d["stage"], d["stage_probs"], d["tags"], d["top_products"]) for u, d in zip(user_ids, decoded)]
 
     # --- command line ---------------------------------------------------------------------------------

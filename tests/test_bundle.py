@@ -1,6 +1,7 @@
 """Export → bundle → verify/predict round trip on a small model, and tamper refusal."""
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -116,3 +117,37 @@ def test_export_refuses_to_overwrite_and_formats_are_checked(trained, tmp_path):
     with pytest.raises(ExportError, match="unknown export format"):
         export_bundle(trained / "run", tmp_path / "b", formats=("tflite", "coreml"), log=lambda _: None)
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda m: [m], "expected a JSON object, found list"),
+        (lambda m: {k: v for k, v in m.items() if k != "postprocess"}, "field 'postprocess': missing"),
+        (lambda m: {**m, "files": ["labels.txt"]}, "field 'files': expected a JSON object"),
+        (lambda m: {**m, "format": "finlite.bundle/9"}, "this finlite reads 'finlite.bundle/1'"),
+    ],
+)
+def test_a_malformed_manifest_is_a_one_line_error(trained, tmp_path, capsys, edit, message):
+    copy = tmp_path / "bundle"
+    shutil.copytree(trained / "bundle", copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    (copy / "manifest.json").write_text(json.dumps(edit(manifest)), encoding="utf-8")
+    with pytest.raises(BundleError, match=re.escape(message)):
+        Bundle(copy)
+    assert main(["verify", str(copy)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "manifest.json" in err and message in err
+
+
+def test_a_preprocess_file_of_another_format_is_refused(trained, tmp_path):
+    copy = tmp_path / "bundle"
+    shutil.copytree(trained / "bundle", copy)
+    path = copy / "preprocess.json"
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**spec, "format": "finlite.preprocess/2"}), encoding="utf-8")
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["preprocess.json"] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}  # a consistent but unknown bundle
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(BundleError, match=r"preprocess.json: format 'finlite.preprocess/2', this finlite reads 'finlite.preprocess/1'"):
+        Bundle(copy)

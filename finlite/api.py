@@ -28,8 +28,7 @@ def train(task: str, out_dir: str | Path, *, settings: Sequence[str] = (), confi
 
     spec = get_task(task)
     config = apply_overrides(config if config is not None else spec.config_class(), list(settings))
-    files = {key: Path(value) if isinstance(value, str) and key not in ("text_column", "label_column") else value for key, value in data.items()}
-    return train_run(spec, config, files, Path(out_dir), resume=resume, log=log)
+    return train_run(spec, config, data, Path(out_dir), resume=resume, log=log)
 
 
 def export_bundle(run_dir: str | Path, out_dir: str | Path, **options: Any) -> dict:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .bundle.artifacts import FORMATS
+from .bundle.artifacts import DEFAULT_KINDS, FORMATS
 from .quickstart import QUICKSTART_PROFILE_USERS
 
 EPILOG_EXPORT = """examples:
@@ -78,16 +78,14 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from .api import train
     from .tasks import get_task
-    from .tasks.config import apply_overrides
     from .training import distributed
-    from .training.run import train_run
 
     task = get_task(args.task)
     out = Path(args.out)
     _prepare_run_dir(out, args.force, args.resume)
-    config = apply_overrides(task.config_class(), _overrides(args) + task.cli_overrides(args))
-    metrics = train_run(task, config, task.data_files(args), out, resume=args.resume)
+    metrics = train(task.name, out, settings=_overrides(args) + task.cli_overrides(args), resume=args.resume, **task.data_files(args))
     if distributed.rank() != 0:
         return 0
     for line in task.summary_lines(metrics):
@@ -234,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--name", help="bundle name in the manifest (default: the run folder's name)")
     export.add_argument(
         "--formats",
-        default="tflite,tflite-int8,onnx,onnx-int8",
+        default=",".join(DEFAULT_KINDS),
         help="comma-separated: tflite, tflite-int8, onnx, onnx-int8 (the default), executorch, executorch-int8 (XNNPACK .pte)",
     )
     export.add_argument("--events", help="profile runs: events file (default: the one named in run.json)")

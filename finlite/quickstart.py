@@ -83,7 +83,8 @@ def _intent_pipeline(out: Path) -> dict:
     from .data.synth.intent import generate_intent_corpus, split_corpus, write_csv
     from .runtime.bundle import Bundle, check_golden
     from .tasks import get_task
-    from .tasks.intent import IntentTrainConfig, evaluate_texts
+    from .tasks.intent import IntentTrainConfig
+    from .tasks.intent_export import evaluate_texts
     from .training.run import train_run
 
     timings: dict[str, float] = {}

@@ -41,13 +41,13 @@ def _unit(path: Path) -> str:
     return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
 
 
-def _imported_units(path: Path) -> set[tuple[str, int]]:
-    """(floor name, line) of every finlite module ``path`` imports, lazily or not."""
-    package = path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1]  # ("finlite", "tasks", …)
-    if path.name == "__init__.py":
-        package = path.relative_to(PACKAGE.parent).parts[:-1]
+def _imported_units(path: Path, source: str | None = None) -> set[tuple[str, int]]:
+    """(floor name, line) of every finlite module ``path`` (or ``source`` standing at ``path``)
+    imports, lazily or not."""
+    package = path.relative_to(PACKAGE.parent).parts[:-1]  # ("finlite", "tasks", …): the module's package
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    text = path.read_text(encoding="utf-8") if source is None else source
+    for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.Import):
             targets = [alias.name.split(".") for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -87,14 +87,11 @@ def test_runtime_imports_neither_export_nor_training():
     assert not violations, "\n".join(violations)
 
 
-def test_the_floor_check_sees_relative_and_lazy_imports(tmp_path):
-    """The checker itself: a lazy relative import of a later floor is found."""
-    module = PACKAGE / "bundle" / "_probe_for_test.py"
-    module.write_text("def f():\n    from ..training import trainer\n    from . import formats\n", encoding="utf-8")
-    try:
-        assert _imported_units(module) == {("training", 2), ("bundle", 3)}
-    finally:
-        module.unlink()
+def test_the_floor_check_sees_relative_and_lazy_imports():
+    """The checker itself: lazy relative imports, of a module and of a package's ``__init__``."""
+    source = "def f():\n    from ..training import trainer\n    from . import formats\n    import finlite.export.bundle\n"
+    assert _imported_units(PACKAGE / "bundle" / "probe.py", source) == {("training", 2), ("bundle", 3), ("export", 4)}
+    assert _imported_units(PACKAGE / "bundle" / "__init__.py", "from .. import errors\nfrom .manifest import x\n") == {("errors", 1), ("bundle", 2)}
 
 
 TASK_TEST = re.compile(r"""\btask(?:\.name)?\s*(?:==|!=|\bin\b)\s*[\(\[{]?\s*["']""")
@@ -134,3 +131,16 @@ def test_the_public_face_is_small_and_light():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "'load_bundle'" in proc.stdout and "'Bundle'" in proc.stdout
+
+
+def test_the_cli_parser_loads_no_numpy():
+    """``finlite --help`` builds every task's options from the task objects without numpy or torch."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from finlite.cli import build_parser; build_parser(); "
+        "heavy = [m for m in ('numpy', 'torch', 'pyarrow') if m in sys.modules]; assert not heavy, heavy"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr

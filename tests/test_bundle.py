@@ -15,7 +15,7 @@ from finlite.errors import ExportError
 from finlite.export.bundle import export_bundle
 from finlite.bundle.manifest import BundleError
 from finlite.runtime.bundle import Bundle, check_golden
-from finlite.tasks.intent import evaluate_texts
+from finlite.tasks.intent_export import evaluate_texts
 from finlite.tasks.config import apply_overrides
 from finlite.tasks.intent import IntentTrainConfig
 import finlite

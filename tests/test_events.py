@@ -690,3 +690,18 @@ def test_one_million_events_load_fast_with_bounded_memory(tmp_path):
     assert {k: v for k, v in csv_stats.items() if k not in ("seconds", "peak_mb")} == {
         k: v for k, v in parquet_stats.items() if k not in ("seconds", "peak_mb")
     }
+
+
+def test_raw_golden_rows_match_columns_like_the_loaders(tmp_path):
+    """read_raw_rows (golden users' rows as text) finds columns the way load_events does and names a missing one."""
+    from finlite.data.event_schema import EVENT_COLUMNS
+    from finlite.data.raw_rows import read_raw_rows
+
+    path = tmp_path / "events.csv"
+    path.write_text(" User_ID ,timestamp,event_type,page,product,amount,dwell_ms\nu1,1000,login,home,,, \nu2,2000,login,home,,,\n", encoding="utf-8")
+    rows = read_raw_rows(path, EVENT_COLUMNS, ["u1", "nobody"])
+    assert rows == {"u1": [{"user_id": "u1", "timestamp": "1000", "event_type": "login", "page": "home", "product": "", "amount": "", "dwell_ms": ""}], "nobody": []}
+    assert load_events(path).user_ids == ["u1", "u2"]  # the loader accepts the same header
+    path.write_text("user_id,timestamp,event_type,page,product,amount\nu1,1000,login,home,,\n", encoding="utf-8")
+    with pytest.raises(DataError, match="dwell_ms"):
+        read_raw_rows(path, EVENT_COLUMNS, ["u1"])

@@ -15,20 +15,20 @@ import shutil
 import numpy as np
 import pytest
 
+import finlite
+from finlite.bundle.files import sha256_file
+from finlite.bundle.manifest import BundleError
 from finlite.cli import main
 from finlite.data.events import load_attributes, load_events
 from finlite.data.profile_labels import load_profile_labels
+from finlite.data.splits import split_user_ids
 from finlite.data.synth.profile import generate_population, write_population
-from finlite.bundle.files import sha256_file
 from finlite.errors import ExportError
 from finlite.export.bundle import export_bundle
-from finlite.bundle.manifest import BundleError
 from finlite.runtime.bundle import Bundle, check_golden
-from finlite.tasks.profile_export import evaluate_users
 from finlite.tasks.config import apply_overrides
 from finlite.tasks.profile import ProfileTrainConfig
-import finlite
-from finlite.tasks.profile import split_user_ids
+from finlite.tasks.profile_export import evaluate_users
 
 pytestmark = pytest.mark.slow
 

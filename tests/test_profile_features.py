@@ -144,8 +144,8 @@ def test_ignores_future_events_and_breaks_ties_by_table_order(enc):
 def test_users_without_events_or_attributes(enc):
     events = make_events({"a": [ev(AS_OF - H)], "late": [ev(AS_OF + H)]})
     attrs = make_attrs({"a": {"age": 30.0, "risk_level": 2, "tenure_days": 10.0, "aum_bucket": 3}})
-    for tables in [(events, attrs), (None, None), (make_events({}), make_attrs({}))]:
-        x = enc.encode(*tables, ["ghost", "late"], AS_OF)
+    for pair in [(events, attrs), (None, None), (make_events({}), make_attrs({}))]:
+        x = enc.encode(*pair, ["ghost", "late"], AS_OF)
         assert not x.cat.any() and not x.num.any()
         s = x.static
         for flag in ("age_missing", "risk_missing", "tenure_missing", "aum_missing", "no_events"):

@@ -4,17 +4,17 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
+import finlite
 from finlite.cli import main
 from finlite.data.events import load_attributes, load_events
 from finlite.data.loaders import DataError
 from finlite.data.profile_labels import load_profile_labels
+from finlite.data.splits import split_user_ids
 from finlite.data.synth.profile import generate_population, write_population
-import torch
-
-import finlite
 from finlite.tasks.config import apply_overrides
-from finlite.tasks.profile import DEFAULT_LAYOUT, ProfileTrainConfig, split_user_ids
+from finlite.tasks.profile import DEFAULT_LAYOUT, ProfileTrainConfig
 from finlite.tasks.profile_baseline import baseline_soft_targets, user_aggregates
 from finlite.tasks.profile_training import ProfileObjective
 

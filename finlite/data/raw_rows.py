@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
+from .batch_reader import match_columns
 from .event_schema import ATTRIBUTE_COLUMNS, EVENT_COLUMNS
 from .events import load_attributes, load_events
 from .timestamps import iso_ms
@@ -44,7 +45,7 @@ def read_raw_rows(path: str | Path, columns: Sequence[str], user_ids: Iterable[s
         import pyarrow.parquet as pq
 
         schema_names = pq.read_schema(path).names
-        mapping = _column_map(schema_names, columns, path)
+        mapping = match_columns(tuple(columns), list(schema_names), str(path))
         table = pq.read_table(path, columns=list(mapping.values()))
         user_col = table.column(mapping["user_id"]).cast("string")
         table = table.filter(pc.is_in(pc.utf8_trim_whitespace(user_col), value_set=pa.array(sorted(wanted), pa.string())))
@@ -55,7 +56,7 @@ def read_raw_rows(path: str | Path, columns: Sequence[str], user_ids: Iterable[s
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None) or []
-        mapping = _column_map(header, columns, path)
+        mapping = match_columns(tuple(columns), header, str(path))
         index = {name: header.index(column) for name, column in mapping.items()}
         user_at = index["user_id"]
         for fields in reader:
@@ -114,19 +115,6 @@ def _cell(value) -> str:
     if isinstance(value, (list, tuple)):
         return ";".join(_cell(v) for v in value)
     return str(value).strip()
-
-
-def _column_map(found: Sequence[str], wanted: Sequence[str], path: Path) -> dict[str, str]:
-    """wanted column → column in the file: exact after stripping spaces, then ignoring case."""
-    stripped = {c.strip(): c for c in found}
-    lowered = {c.strip().lower(): c for c in found}
-    out = {}
-    for name in wanted:
-        column = stripped.get(name, lowered.get(name.lower()))
-        if column is None:
-            raise ValueError(f"{path}: no column {name!r} (columns: {list(found)})")
-        out[name] = column
-    return out
 
 
 def _write_rows(path: Path, columns: Sequence[str], rows: list[dict]) -> None:

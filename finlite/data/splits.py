@@ -1,4 +1,4 @@
-"""Deterministic stratified splits."""
+"""Deterministic splits: stratified by label (texts), and of user ids (profiles)."""
 
 from __future__ import annotations
 
@@ -26,3 +26,18 @@ def stratified_split(labels: Sequence[str], fraction: float, seed: int) -> tuple
     held_mask = np.zeros(len(labels), dtype=bool)
     held_mask[held] = True
     return np.nonzero(~held_mask)[0], np.nonzero(held_mask)[0]
+
+
+def split_user_ids(users: Sequence[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
+    """Deterministic split of users into (kept, held out), independent of the input order."""
+    ordered = sorted(users)
+    held = set(np.random.default_rng(seed).permutation(len(ordered))[: int(round(fraction * len(ordered)))].tolist())
+    return [u for i, u in enumerate(ordered) if i not in held], [u for i, u in enumerate(ordered) if i in held]
+
+
+def fit_val_eval_users(users: Sequence[str], eval_fraction: float, val_fraction: float, seed: int) -> tuple[list[str], list[str], list[str]]:
+    """``(fit, validation, evaluation)`` users of a profile run: ``eval_fraction`` held out with
+    ``seed``, then ``val_fraction`` of the rest with ``seed + 1``."""
+    kept, held = split_user_ids(users, eval_fraction, seed)
+    fit, val = split_user_ids(kept, val_fraction, seed + 1)
+    return fit, val, held

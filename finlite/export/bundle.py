@@ -35,8 +35,6 @@ from ..errors import ExportError
 from ..tasks import ExportSource, TaskOutputs, get_task
 from ..training.checkpoint import RunInfo, load_run
 
-DEFAULT_FORMATS = DEFAULT_KINDS
-
 
 def _kinds(formats: tuple[str, ...]) -> list[ArtifactKind]:
     try:
@@ -136,7 +134,7 @@ def _golden_tolerance(kind: ArtifactKind, logits: np.ndarray) -> dict:
 def export_bundle(
     run_dir: Path,
     out_dir: Path,
-    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    formats: tuple[str, ...] = DEFAULT_KINDS,
     force: bool = False,
     name: str | None = None,
     log: Callable[[str], None] = print,

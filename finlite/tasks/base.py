@@ -14,12 +14,13 @@ import argparse
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol, Sequence
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is not imported at run time: the CLI's parser reads the task objects
+    import numpy as np
 
 Log = Callable[[str], None]
-Augment = Callable[[np.random.Generator], tuple[np.ndarray, ...]]
+Augment = Callable[["np.random.Generator"], "tuple[np.ndarray, ...]"]
 
 
 @dataclass
@@ -49,12 +50,10 @@ class Prepared:
 
 @dataclass
 class TrainContext:
-    """What the generic training run lends a task's hooks: the training loop and where it writes."""
+    """What the generic training run lends a task's hooks: its log, the process rank, the training loop."""
 
     log: Log
     rank: int  # process rank under torchrun (0 = the one that writes)
-    checkpoints: Path
-    resume: bool
     fit: Callable[..., Any]  # finlite.training.trainer.fit with the run's checkpoint handling
     predict: Callable[..., np.ndarray]  # eval-mode outputs of a model for a tuple of input arrays
 
@@ -92,6 +91,8 @@ class TaskOutputs:
 
     def top1(self, logits: np.ndarray) -> np.ndarray:
         """Arg-max over the decision columns (offsets within them)."""
+        import numpy as np
+
         logits = np.asarray(logits)
         if self.top1_columns is not None:
             logits = logits[:, self.top1_columns[0] : self.top1_columns[1]]

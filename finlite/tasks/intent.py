@@ -9,21 +9,20 @@ on the validation split. Post-processing (what the apps reproduce): ``softmax`` 
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-import numpy as np
-
-from ..bundle.postprocess import apply_oos_threshold, softmax, top_k
-from ..data.text import TextEncoder, TextSpec
-from .base import ArraySplit, Finished, Log, Prepared, Task, TaskOutputs, TrainContext
+from .base import Finished, Log, Prepared, Task, TaskOutputs, TrainContext
 from .config import TaskConfig
 from .registry import register_task
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..data.text import TextEncoder, TextSpec
+
 TOP_K = 3
-CALIBRATION_SAMPLES = 256
-HOLDOUT_SAMPLES = 512
 
 
 @dataclass
@@ -59,6 +58,8 @@ class IntentTrainConfig(TaskConfig):
     max_feats: int = 32
 
     def text_spec(self) -> TextSpec:
+        from ..data.text import TextSpec
+
         return TextSpec(buckets=self.buckets, max_units=self.max_units, max_feats=self.max_feats)
 
 
@@ -84,45 +85,6 @@ def intent_postprocess(oos: dict) -> dict:
         "oos_label": oos.get("label", "out_of_scope"),
         "rule": "if max softmax probability < oos_threshold, answer oos_label; otherwise the arg-max label",
     }
-
-
-def decide(probs: np.ndarray, labels: list[str], post: dict) -> list[dict]:
-    """Top-k labels and the final answer of each row, exactly as the apps must compute them."""
-    oos_index = labels.index(post["oos_label"]) if post["oos_label"] in labels else None
-    final = apply_oos_threshold(probs, post["oos_threshold"], oos_index)
-    return [
-        {
-            "top_k": [{"label": labels[i], "index": int(i), "prob": float(row[i])} for i in top_k(row, post["top_k"])],
-            "label": post["oos_label"] if answer < 0 else labels[int(answer)],
-        }
-        for row, answer in zip(probs, final)
-    ]
-
-
-def _noisy_ids(texts: list[str], ids: np.ndarray, encoder: TextEncoder, fraction: float):
-    """Augment: every epoch, re-encode ``fraction`` of the texts with one character edit."""
-    from ..data.augment import char_noise
-
-    def augment(rng: np.random.Generator) -> tuple[np.ndarray]:
-        out = ids.copy()
-        for i in np.nonzero(rng.random(len(texts)) < fraction)[0]:
-            out[i] = encoder.encode(char_noise(texts[i], rng))
-        return (out,)
-
-    return augment if fraction > 0 else None
-
-
-def evaluate_texts(bundle, texts: Sequence[str], labels: Sequence[str]) -> list[dict]:
-    """Accuracy of every artifact of an intent bundle on labelled texts (arg-max, and with the out-of-scope rule)."""
-    index = {label: i for i, label in enumerate(bundle.labels)}
-    y = np.array([index[label] for label in labels])
-
-    def score(logits: np.ndarray) -> dict:
-        decided = [d["label"] for d in bundle.outputs.decode(logits)]
-        return {"n": len(y), "accuracy": float(np.mean(logits.argmax(1) == y)),
-                "accuracy_with_oos_rule": float(np.mean([d == t for d, t in zip(decided, labels)]))}
-
-    return bundle.evaluate(bundle.encode(list(texts)), score)
 
 
 @register_task
@@ -155,40 +117,9 @@ class IntentTask(Task):
         return ["distill=false"] if args.no_distill else []
 
     def prepare(self, config: IntentTrainConfig, data: dict[str, Any], log: Log) -> Prepared:
-        from ..data.loaders import DataError, check_known_labels, load_text_dataset
-        from ..data.splits import stratified_split
+        from .intent_training import prepare
 
-        train_path, eval_path = data["train"], data.get("eval")
-        dataset = load_text_dataset(train_path, data.get("text_column"), data.get("label_column"))
-        labels = dataset.label_set()
-        if len(labels) < 2:
-            raise DataError(f"needs at least two labels to train a classifier, found {labels}", str(train_path), field=dataset.label_column)
-        evaluation = None
-        if eval_path is not None:
-            evaluation = load_text_dataset(eval_path, data.get("text_column"), data.get("label_column"))
-            check_known_labels(evaluation, labels)
-        index = {label: i for i, label in enumerate(labels)}
-        encoder = TextEncoder(config.text_spec())
-        log(f"encoding {len(dataset.texts)} texts from {train_path} ({len(labels)} labels)")
-        all_ids = encoder.encode_batch(dataset.texts)
-        all_y = np.array([index[label] for label in dataset.labels], dtype=np.int64)
-        keep, held = stratified_split(dataset.labels, config.val_fraction, config.seed)
-        train = ArraySplit((all_ids[keep],), (all_y[keep],))
-        val = ArraySplit((all_ids[held],), (all_y[held],))
-        log(f"train {len(train)} / validation {len(val)} (stratified, seed {config.seed})")
-        from ..bundle import formats
-
-        return Prepared(
-            train=train,
-            val=val,
-            labels=labels,
-            preprocess={"format": formats.PREPROCESS, "task": self.name, "text": encoder.spec.to_json()},
-            model_kwargs={"num_classes": len(labels), "buckets": config.buckets, "dropout": config.dropout},
-            data={"train": str(train_path), "eval": str(eval_path) if eval_path else None, "n_train": len(train),
-                  "n_val": len(val), "n_eval": len(evaluation.texts) if evaluation else 0},
-            augment=_noisy_ids([dataset.texts[i] for i in keep], train.inputs[0], encoder, config.char_noise),
-            extra={"dataset": dataset, "evaluation": evaluation, "keep": keep, "held": held, "encoder": encoder, "index": index},
-        )
+        return prepare(self, config, data, log)
 
     def objective(self, config: IntentTrainConfig, distilled: bool):
         from .objectives import ClassificationObjective
@@ -199,43 +130,14 @@ class IntentTask(Task):
 
     def soft_targets(self, config: IntentTrainConfig, prepared: Prepared, ctx: TrainContext) -> tuple[np.ndarray, ...]:
         """The teachers' averaged softened predictions on the training texts (none when not distilling)."""
-        if not config.distill:
-            return ()
-        from ..models import get_model
+        from .intent_training import teacher_targets
 
-        teachers, probs = [], []
-        kwargs = {"num_classes": len(prepared.labels), "buckets": config.buckets}
-        for k, name in enumerate(n.strip() for n in config.teachers.split(",") if n.strip()):
-            teacher = get_model(name, **kwargs)
-            fitted = ctx.fit(teacher, prepared.train, prepared.val, self.objective(config, distilled=False), name=f"teacher{k}-{name}",
-                             desc=f"teacher {name}", epochs=config.teacher_epochs or config.epochs, seed=config.seed + 1000 + k,
-                             augment=prepared.augment)
-            teachers.append({"model": name, "val": fitted.best_val, "seconds": round(fitted.seconds, 1)})
-            probs.append(softmax(ctx.predict(teacher, prepared.train.inputs) / config.temperature))
-        prepared.extra["teachers"] = teachers
-        return (np.mean(probs, axis=0).astype(np.float32),)
+        return teacher_targets(self, config, prepared, ctx) if config.distill else ()
 
     def finish(self, model, config: IntentTrainConfig, prepared: Prepared, ctx: TrainContext) -> Finished:
-        from .metrics import calibrate_threshold, classification_report
+        from .intent_training import finish
 
-        extra = prepared.extra
-        oos_index = extra["index"].get(config.oos_label)
-        val_logits = ctx.predict(model, prepared.val.inputs)
-        val_y = prepared.val.targets[0]
-        calibration = calibrate_threshold(softmax(val_logits), val_y, oos_index, config.oos_reject_in_scope)
-        metrics: dict = {"val": classification_report(val_logits, val_y, calibration.threshold, oos_index)}
-        evaluation = extra["evaluation"]
-        if evaluation is not None:
-            eval_y = np.array([extra["index"][label] for label in evaluation.labels], dtype=np.int64)
-            eval_logits = ctx.predict(model, (extra["encoder"].encode_batch(evaluation.texts),))
-            metrics["eval"] = classification_report(eval_logits, eval_y, calibration.threshold, oos_index)
-        metrics["oos"] = {"label": config.oos_label if oos_index is not None else None, **asdict(calibration)}
-        return Finished(
-            metrics=metrics,
-            train_metrics={"teachers": extra.get("teachers", [])},
-            samples=_export_samples(extra["dataset"], extra["keep"], extra["held"], evaluation, config.seed),
-            oos={"label": config.oos_label, "index": oos_index, "threshold": calibration.threshold, "method": calibration.method},
-        )
+        return finish(model, config, prepared, ctx)
 
     def summary_lines(self, metrics: dict) -> list[str]:
         shown = metrics.get("eval") or metrics["val"]
@@ -255,10 +157,14 @@ class IntentTask(Task):
         return intent_postprocess(run.oos)
 
     def outputs(self, labels: list[str], post: dict) -> TaskOutputs:
+        from .intent_outputs import decode_intent
+
         labels = list(labels)
-        return TaskOutputs(self.name, self.input_names, "logits", None, labels, post, lambda x: _decode(x, labels, post))
+        return TaskOutputs(self.name, self.input_names, "logits", None, labels, post, lambda x: decode_intent(x, labels, post))
 
     def encoder(self, preprocess: dict) -> TextEncoder:
+        from ..data.text import TextEncoder, TextSpec
+
         return TextEncoder(TextSpec.from_json(preprocess["text"]))
 
     def encode_golden(self, encoder: TextEncoder, examples: Sequence[dict]) -> tuple[np.ndarray, ...]:
@@ -276,6 +182,8 @@ class IntentTask(Task):
         return (encoder.encode_batch(list(texts)),)
 
     def predictions(self, outputs: TaskOutputs, decoded: list[dict], texts: Sequence[str]) -> list[IntentPrediction]:
+        import numpy as np
+
         oos = outputs.postprocess["oos_label"]
         return [IntentPrediction(t, d["label"], d["top_k"], np.asarray(d["probs"], dtype=np.float32), d["label"] == oos) for t, d in zip(texts, decoded)]
 
@@ -283,6 +191,7 @@ class IntentTask(Task):
 
     def cli_evaluate(self, bundle, args: argparse.Namespace) -> dict:
         from ..data.loaders import check_known_labels, load_text_dataset
+        from .intent_export import evaluate_texts
 
         data = load_text_dataset(Path(args.eval), args.text_column, args.label_column)
         check_known_labels(data, bundle.labels)
@@ -301,25 +210,3 @@ class IntentTask(Task):
             tops = ", ".join(f"{t['label']} {t['prob']:.3f}" for t in pred.top_k[: args.top_k])
             lines.append(f"{pred.text!r} → {pred.label}   [{tops}]")
         return lines
-
-
-def _decode(logits: np.ndarray, labels: list[str], post: dict) -> list[dict]:
-    probs = softmax(np.asarray(logits, dtype=np.float32))
-    return [{"probs": p.tolist(), **d} for p, d in zip(probs, decide(probs, labels, post))]
-
-
-def _export_samples(data, keep: np.ndarray, held: np.ndarray, evaluation, seed: int) -> dict:
-    """Texts the exporter calibrates on (training split) and checks parity on (never seen by either)."""
-    rng = np.random.default_rng(seed)
-    calibration = rng.permutation(keep)[:CALIBRATION_SAMPLES]
-    if evaluation is not None:
-        texts, labels, source = evaluation.texts, evaluation.labels, "eval"
-    else:
-        texts, labels, source = [data.texts[i] for i in held], [data.labels[i] for i in held], "validation"
-    pick = rng.permutation(len(texts))[:HOLDOUT_SAMPLES]
-    return {
-        "calibration": [data.texts[i] for i in calibration],
-        "holdout_source": source,
-        "holdout": [{"text": texts[i], "label": labels[i]} for i in pick],
-    }
-

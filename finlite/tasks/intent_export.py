@@ -135,3 +135,16 @@ Runs entirely on the device: the text never leaves the phone. Intents can be bia
 phrasing of the training data (dialects, non-native phrasing, code-mixing): evaluate on your own
 users' language before launch. Do not log raw queries without consent.
 """
+
+
+def evaluate_texts(bundle, texts: Sequence[str], labels: Sequence[str]) -> list[dict]:
+    """Accuracy of every artifact of an intent bundle on labelled texts (arg-max, and with the out-of-scope rule)."""
+    index = {label: i for i, label in enumerate(bundle.labels)}
+    y = np.array([index[label] for label in labels])
+
+    def score(logits: np.ndarray) -> dict:
+        decided = [d["label"] for d in bundle.outputs.decode(logits)]
+        return {"n": len(y), "accuracy": float(np.mean(logits.argmax(1) == y)),
+                "accuracy_with_oos_rule": float(np.mean([d == t for d, t in zip(decided, labels)]))}
+
+    return bundle.evaluate(bundle.encode(list(texts)), score)

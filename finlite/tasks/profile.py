@@ -13,15 +13,15 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-import numpy as np
-
-from ..bundle.postprocess import sigmoid, softmax, top_k
 from ..data.event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
-from .base import ArraySplit, Finished, Log, Prepared, Task, TaskOutputs, TrainContext
+from .base import Finished, Log, Prepared, Task, TaskOutputs, TrainContext
 from .config import TaskConfig
 from .registry import register_task
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HEADS = ("lifecycle", "tags", "products")
 TOP_K = 3
@@ -88,33 +88,6 @@ DEFAULT_LAYOUT = output_layout(len(LIFECYCLE_STAGES), len(TAGS), len(OFFERABLE_P
 LABELS = [*LIFECYCLE_STAGES, *TAGS, *OFFERABLE_PRODUCTS]
 
 
-def head_probabilities(logits: np.ndarray, layout: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Logits → lifecycle probabilities, tag scores (sigmoid), product probabilities."""
-    logits = np.asarray(logits)
-    life, tags, products = (logits[:, layout[h][0] : layout[h][1]] for h in HEADS)
-    return softmax(life), sigmoid(tags), softmax(products)
-
-
-def profile_metrics(lifecycle_probs: np.ndarray, tag_scores: np.ndarray, product_scores: np.ndarray, labels) -> dict[str, float]:
-    """Lifecycle accuracy and macro-F1, AUROC per tag (truth binarised at 0.5) and their mean,
-    next-product Recall@3 and NDCG@3, and ``score`` = the mean of macro-F1, mean AUROC and NDCG@3."""
-    from .metrics import auroc, macro_f1, ndcg_at_k, recall_at_k
-
-    pred = lifecycle_probs.argmax(axis=1)
-    per_tag = {f"auroc_{t}": auroc(labels.tags[:, j] >= 0.5, tag_scores[:, j]) for j, t in enumerate(TAGS)}
-    valid = [v for v in per_tag.values() if not np.isnan(v)]
-    out = {
-        "lifecycle_accuracy": float(np.mean(pred == labels.lifecycle)),
-        "lifecycle_macro_f1": macro_f1(labels.lifecycle, pred),
-        "tag_auroc_mean": float(np.mean(valid)) if valid else float("nan"),
-        **per_tag,
-        f"product_recall@{TOP_K}": recall_at_k(labels.next_product, product_scores, TOP_K),
-        f"product_ndcg@{TOP_K}": ndcg_at_k(labels.next_product, product_scores, TOP_K),
-    }
-    out["score"] = float(np.mean([out["lifecycle_macro_f1"], out["tag_auroc_mean"], out[f"product_ndcg@{TOP_K}"]]))
-    return out
-
-
 def as_of_option(text: str) -> int:
     """Epoch ms of an ``--as-of`` value (ISO 8601 or epoch ms); a one-line error otherwise."""
     from ..data.timestamps import parse_time_ms
@@ -124,13 +97,6 @@ def as_of_option(text: str) -> int:
         return parse_time_ms(text)
     except ValueError:
         raise FinliteError(f"--as-of {text!r}: expected ISO 8601 (2026-06-30T00:00:00Z) or epoch milliseconds") from None
-
-
-def split_user_ids(users: Sequence[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
-    """Deterministic split of users into (kept, held out)."""
-    ordered = sorted(users)
-    held = set(np.random.default_rng(seed).permutation(len(ordered))[: int(round(fraction * len(ordered)))].tolist())
-    return [u for i, u in enumerate(ordered) if i not in held], [u for i, u in enumerate(ordered) if i in held]
 
 
 def profile_postprocess(layout: dict[str, list[int]], labels: list[str], k: int = TOP_K) -> dict:
@@ -161,23 +127,6 @@ def profile_postprocess(layout: dict[str, list[int]], labels: list[str], k: int 
             "columns, the top_k by probability (ties: lower index first)"
         ),
     }
-
-
-def decode_profile(logits: np.ndarray, post: dict) -> list[dict]:
-    """Per row: ``stage``, ``stage_probs`` {stage: prob}, ``tags`` {tag: score} and ``top_products``
-    [{product, index, prob}] (index within the product head), exactly as the apps must compute them."""
-    heads = post["heads"]
-    life, tags, products = (heads[h] for h in HEADS)
-    stage_probs, tag_scores, product_probs = head_probabilities(np.asarray(logits, dtype=np.float32), {h: heads[h]["columns"] for h in HEADS})
-    return [
-        {
-            "stage": life["labels"][int(np.argmax(sp))],
-            "stage_probs": {label: float(p) for label, p in zip(life["labels"], sp)},
-            "tags": {label: float(s) for label, s in zip(tags["labels"], ts)},
-            "top_products": [{"product": products["labels"][i], "index": int(i), "prob": float(pp[i])} for i in top_k(pp, products["top_k"])],
-        }
-        for sp, ts, pp in zip(stage_probs, tag_scores, product_probs)
-    ]
 
 
 @register_task
@@ -249,6 +198,8 @@ class ProfileTask(Task):
         return profile_postprocess(output_layout(kwargs["num_lifecycle"], kwargs["num_tags"], kwargs["num_products"]), labels)
 
     def outputs(self, labels: list[str], post: dict) -> TaskOutputs:
+        from .profile_outputs import decode_profile
+
         start, stop = post["heads"]["lifecycle"]["columns"]
         return TaskOutputs(self.name, self.input_names, "lifecycle", (int(start), int(stop)), list(labels), post, lambda x: decode_profile(x, post))
 
@@ -300,9 +251,3 @@ class ProfileTask(Task):
         from .profile_export import predict_lines
 
         return predict_lines(bundle, args)
-
-
-def profile_arrays(encoder, events, attrs, labels, as_of_ms: int) -> ArraySplit:
-    """Model inputs and ``(lifecycle, tags, next_product)`` targets of the users of ``labels``."""
-    inputs = encoder.encode(events, attrs, labels.user_ids, as_of_ms).as_tuple()
-    return ArraySplit(inputs, (labels.lifecycle.astype(np.int64), labels.tags.astype(np.float32), labels.next_product.astype(np.int64)))

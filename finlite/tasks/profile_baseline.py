@@ -158,7 +158,7 @@ def baseline_soft_targets(events, attrs, labels, as_of_ms: int, seed: int, folds
 
 def baseline_report(events, attrs, labels, kept: list[str], held: list[str], as_of_ms: int, seed: int, log=print) -> dict:
     """The baseline fitted on the ``kept`` users and measured on the ``held`` ones (profile metrics)."""
-    from .profile import profile_metrics
+    from .profile_outputs import profile_metrics
 
     start = time.perf_counter()
     train_labels, eval_labels = labels.subset(kept), labels.subset(held)

@@ -21,10 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from ..data.event_schema import ATTRIBUTE_COLUMNS, EVENT_COLUMNS
+from ..data.splits import fit_val_eval_users
 from ..errors import ExportError
 from .base import Log, TaskOutputs
-from .profile import HEADS, head_probabilities, profile_metrics, split_user_ids
+from .profile import HEADS
 from .profile_golden import PROFILE_HELD_OUT_EXAMPLES, profile_golden_cases
+from .profile_outputs import head_probabilities, profile_metrics
 
 SAMPLES = "samples.json"
 CALIBRATION_USERS = 256
@@ -152,9 +154,7 @@ def _profile_split(run_dir: Path, info, labels_path, events, attrs, log: Log):
         users = sorted(set(attrs.user_ids) | set(events.user_ids))
         source = "a split of the users file's users like training's (no labels file: no quality metrics)"
         log(f"warning: no labels file ({labels_path!r}); parity users are {source}; pass --labels FILE for the exact split")
-    kept, held = split_user_ids(users, eval_fraction, seed)
-    fit, val = split_user_ids(kept, val_fraction, seed + 1)
-    return fit, val, held, labels, source
+    return (*fit_val_eval_users(users, eval_fraction, val_fraction, seed), labels, source)
 
 
 # --- finlite verify --eval / finlite predict ------------------------------------------------------------

@@ -11,17 +11,10 @@ import torch.nn.functional as F
 
 from ..bundle import formats
 from ..data.event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
+from ..data.splits import fit_val_eval_users
 from .base import ArraySplit, Finished, Log, Prepared, TrainContext
-from .profile import (
-    DEFAULT_LAYOUT,
-    LABELS,
-    TOP_K,
-    ProfileTrainConfig,
-    head_probabilities,
-    profile_arrays,
-    profile_metrics,
-    split_user_ids,
-)
+from .profile import DEFAULT_LAYOUT, LABELS, TOP_K, ProfileTrainConfig
+from .profile_outputs import head_probabilities, profile_metrics
 
 
 def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) -> Prepared:
@@ -38,8 +31,7 @@ def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) ->
         log(report.summary())
     as_of = data.get("as_of_ms")
     as_of_ms = int(as_of if as_of is not None else int(events.ts_ms.max()) + 1)
-    kept, held = split_user_ids(labels.user_ids, config.eval_fraction, config.seed)
-    fit_users, val_users = split_user_ids(kept, config.val_fraction, config.seed + 1)
+    fit_users, val_users, held = fit_val_eval_users(labels.user_ids, config.eval_fraction, config.val_fraction, config.seed)
     log(f"{len(fit_users)} training / {len(val_users)} validation / {len(held)} evaluation users")
     spec = fit_normalisation(events, attrs, as_of_ms, ProfileSpec(max_events=config.max_events, utc_offset_minutes=config.utc_offset_minutes))
     encoder = ProfileEncoder(spec)
@@ -62,7 +54,7 @@ def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) ->
         model_kwargs=kwargs,
         data={"events": str(data["events"]), "users": str(data["users"]), "labels": str(data["labels"]), "as_of_ms": as_of_ms,
               "n_train": len(fit_users), "n_val": len(val_users), "n_eval": len(held)},
-        extra={"events": events, "attrs": attrs, "labels": labels, "as_of_ms": as_of_ms, "kept": kept, "held": held,
+        extra={"events": events, "attrs": attrs, "labels": labels, "as_of_ms": as_of_ms, "held": held,
                "fit_users": fit_users, "val_users": val_users, "evaluation": evaluation},
     )
 
@@ -133,7 +125,7 @@ def finish(model, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainCont
     labels = e["labels"]
     metrics: dict = {"eval": profile_metrics(*head_probabilities(ctx.predict(model, e["evaluation"].inputs), DEFAULT_LAYOUT), labels.subset(e["held"]))}
     if config.baseline and ctx.rank == 0:
-        metrics["baseline"] = baseline_report(e["events"], e["attrs"], labels, e["kept"], e["held"], e["as_of_ms"], config.seed, ctx.log)
+        metrics["baseline"] = baseline_report(e["events"], e["attrs"], labels, sorted(e["fit_users"] + e["val_users"]), e["held"], e["as_of_ms"], config.seed, ctx.log)
     metrics["data"] = {"users": len(labels.user_ids), "events": len(e["events"]), "as_of_ms": e["as_of_ms"]}
     return Finished(
         metrics=metrics,
@@ -141,3 +133,9 @@ def finish(model, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainCont
         # the exporter calibrates int8 on training users and checks parity on exactly these held-out users
         samples={"calibration_users": e["fit_users"], "validation_users": e["val_users"], "holdout_users": e["held"]},
     )
+
+
+def profile_arrays(encoder, events, attrs, labels, as_of_ms: int) -> ArraySplit:
+    """Model inputs and ``(lifecycle, tags, next_product)`` targets of the users of ``labels``."""
+    inputs = encoder.encode(events, attrs, labels.user_ids, as_of_ms).as_tuple()
+    return ArraySplit(inputs, (labels.lifecycle.astype(np.int64), labels.tags.astype(np.float32), labels.next_product.astype(np.int64)))

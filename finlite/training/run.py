@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
 
 from ..bundle.files import write_json
 from ..models import count_macs, count_params, get_model
-from ..tasks.base import ArraySplit, Task, TrainContext
+from ..tasks.base import ArraySplit, Log, Task, TrainContext
 from . import distributed
 from .checkpoint import METRICS, SAMPLES, RunInfo, save_run
 from .trainer import FitResult, FitSettings, fit, predict, seed_everything
 
-Log = Callable[[str], None]
 
 
 def fit_settings(config: Any, epochs: int | None = None, seed: int | None = None) -> FitSettings:
@@ -47,7 +46,7 @@ def _context(config: Any, checkpoints: Path, resume: bool, log: Log) -> TrainCon
         return fit(model, train, val, objective, fit_settings(config, epochs, seed), augment=augment,
                    checkpoint=checkpoints / f"{name}.pt", resume=resume, desc=desc)
 
-    return TrainContext(log=log, rank=distributed.rank(), checkpoints=checkpoints, resume=resume, fit=fit_model, predict=predict)
+    return TrainContext(log=log, rank=distributed.rank(), fit=fit_model, predict=predict)
 
 
 def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resume: bool = False, log: Log = print) -> dict:

@@ -94,10 +94,12 @@ def train_profile_model(model: str, paths: dict[str, Path], epochs: int) -> tupl
 
 def profile_sample(run_dir: Path, paths: dict[str, Path]):
     from finlite.data.events import load_attributes, load_events
+    from finlite.data.profile_spec import ProfileSpec
     from finlite.training.checkpoint import load_run
 
     _, info = load_run(run_dir)
-    events, attrs = load_events(paths["events"]), load_attributes(paths["users"])
+    schema = ProfileSpec.from_json(info.preprocess["profile"]).schema
+    events, attrs = load_events(paths["events"], schema), load_attributes(paths["users"], schema)
     users = sorted(attrs.user_ids)[:2]
     as_of = int(info.data.get("as_of_ms") or int(events.ts_ms.max()) + 1)
     return run_sample(run_dir, events, attrs, users, as_of)

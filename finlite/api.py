@@ -20,7 +20,7 @@ def train(task: str, out_dir: str | Path, *, settings: Sequence[str] = (), confi
     """Train ``task`` ("intent", "profile", …) on its data files and write the run to ``out_dir``.
 
     ``data``: the task's files — intent: ``train``, ``eval``, ``text_column``, ``label_column``;
-    profile: ``events``, ``users``, ``labels``, ``as_of_ms``. ``settings``: ``key=value`` overrides of
+    profile: ``events``, ``users``, ``labels``, optional ``schema`` (default: inferred), ``eval_labels``, ``as_of_ms``. ``settings``: ``key=value`` overrides of
     the task's config (or pass a whole ``config``). Returns the run's metrics."""
     from .tasks import get_task
     from .tasks.config import apply_overrides

@@ -96,8 +96,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _cmd_data_synth_profile(args: argparse.Namespace) -> int:
     from .data.synth.profile import generate_population, write_population
+    from .data.synth.profile_variant import Variant, apply_variant
 
     population = generate_population(args.users, seed=args.seed, weeks=args.weeks)
+    variant = Variant(rename=args.rename, extra_fields=args.extra_fields, tags=args.tags, stages=args.stages,
+                      non_buyers=args.non_buyers, seed=args.seed)
+    population = apply_variant(population, variant)
     paths = write_population(population, Path(args.out), fmt=args.format, overwrite=args.force)
     print(f"wrote {args.users} users: " + ", ".join(str(p) for p in paths.values()))
     return 0
@@ -205,8 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     synth_p.add_argument("--format", choices=("csv", "parquet"), default="csv")
     synth_p.add_argument("--weeks", type=int, default=12)
     synth_p.add_argument("--seed", type=int, default=0)
+    synth_p.add_argument("--rename", action="store_true", help="another bank's names: every categorical value and column renamed")
+    synth_p.add_argument("--extra-fields", action="store_true", help="add a categorical 'channel' and a numeric 'balance' event field")
+    synth_p.add_argument("--tags", type=int, default=0, help="keep only the first N tags (default: all 5)")
+    synth_p.add_argument("--stages", type=int, default=0, help="merge neighbouring lifecycle stages into N (default: 5 stages)")
+    synth_p.add_argument("--non-buyers", type=float, default=0.0, help="fraction of users who buy nothing (next product 'none')")
     _add_force(synth_p, "existing files")
     synth_p.set_defaults(func=_cmd_data_synth_profile)
+
+    from .cli_schema import add_schema_parser
+
+    add_schema_parser(sub, fmt)
 
     from .tasks import get_task, list_tasks
 
@@ -221,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--epochs", type=int)
         p.add_argument("--seed", type=int)
         p.add_argument("--threads", type=int, help="torch (and OpenMP) threads (default: their choice)")
-        p.add_argument("--set", nargs="*", metavar="KEY=VALUE", help=f"any {task.config_class.__name__} field, e.g. lr=0.005 patience=6")
+        p.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", help=f"any {task.config_class.__name__} field, e.g. lr=0.005 patience=6")
         p.add_argument("--resume", action="store_true", help="continue a killed run in --out from its last checkpoint")
         _add_force(p, "a run in --out")
         p.set_defaults(func=_cmd_train)

@@ -127,7 +127,7 @@ def _profile_pipeline(out: Path, users: int) -> dict:
     print(f"events {paths['events']}, users {paths['users']}, labels {paths['labels']}")
     timings["data"] = time.perf_counter() - start
 
-    config = ProfileTrainConfig()
+    config = ProfileTrainConfig(eval_fraction=0.2)  # the README's protocol: a fifth of the users held out
     run_dir, metrics, bundle_dir, manifest = _train_and_export(
         out, "profile", "train the multi-task network (distilled from out-of-fold HistGradientBoosting predictions), "
         "and the HistGradientBoosting baseline on the same split",
@@ -136,7 +136,9 @@ def _profile_pipeline(out: Path, users: int) -> dict:
     start = _step("profile 4/4: verify the bundle on the held-out users and time each artifact (batch 1, 1 thread)")
     bundle = Bundle(bundle_dir)
     golden = check_golden(bundle)
-    events, attrs, labels = load_events(paths["events"]), load_attributes(paths["users"]), load_profile_labels(paths["labels"])
+    schema = bundle.encoder.spec.schema
+    events, attrs = load_events(paths["events"], schema), load_attributes(paths["users"], schema)
+    labels = load_profile_labels(paths["labels"], schema)
     held = json.loads((run_dir / SAMPLES).read_text(encoding="utf-8"))["holdout_users"]  # the split training made
     as_of = metrics["data"]["as_of_ms"]
     quality = evaluate_users(bundle, events, attrs, labels.subset(held), as_of)

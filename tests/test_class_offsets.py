@@ -42,7 +42,7 @@ def test_offsets_reject_mismatched_inputs():
 
 
 def test_training_folds_the_offsets_into_the_output_bias():
-    from finlite.tasks.profile import DEFAULT_LAYOUT
+    from finlite.tasks.profile import output_layout
     from finlite.tasks.profile_training import tune_lifecycle_offsets
     from finlite.tasks import ArraySplit
     from finlite.training.trainer import predict
@@ -61,13 +61,15 @@ def test_training_folds_the_offsets_into_the_output_bias():
             return self.head(x[:, 0])
 
     logits, labels = _shifted_logits(n=2000)
-    N_LIFE = DEFAULT_LAYOUT["lifecycle"][1]
+    N_LIFE = 5
+    layout = output_layout(N_LIFE, 2, 1)
     width = N_LIFE + 4
     x = np.zeros((len(labels), width), dtype=np.float32)
     x[:, :3] = logits
     x[:, 3:N_LIFE] = -10.0  # stages that never win
     model = Head(width)
-    result = tune_lifecycle_offsets(model, ArraySplit((x[:, None],), (labels,)), predict, log=lambda _: None)
+    result = tune_lifecycle_offsets(model, ArraySplit((x[:, None],), (labels,)), predict, log=lambda _: None,
+                                    columns=layout["lifecycle"], stages=[f"s{i}" for i in range(N_LIFE)])
     after = predict(model, (x[:, None],))
     assert result["val_macro_f1_after"] > result["val_macro_f1_before"]
     assert macro_f1(labels, after[:, :N_LIFE].argmax(1)) == pytest.approx(result["val_macro_f1_after"])

@@ -105,3 +105,12 @@ def test_threads_setting_becomes_the_openmp_default_before_torch_loads(flags, ex
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == str(expected)
+
+
+def test_repeated_set_options_all_apply():
+    """``--set a=1 --set b=2`` keeps both (a repeated option used to keep only the last one silently)."""
+    from finlite.cli import _overrides, build_parser
+
+    args = build_parser().parse_args(["train", "profile", "--events", "e", "--users", "u", "--labels", "l", "--out", "o",
+                                      "--set", "epochs=2", "lr=0.01", "--set", "patience=3"])
+    assert _overrides(args) == ["epochs=2", "lr=0.01", "patience=3"]

@@ -16,20 +16,29 @@ pa = pytest.importorskip("pyarrow")
 import pyarrow.csv as pcsv  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from finlite.data.event_schema import (  # noqa: E402
-    AUM_BUCKETS,
-    EVENT_COLUMNS,
-    EVENT_TYPES,
-    OOV_ID,
-    PAD_ID,
-    PAGES,
-    PRODUCTS,
-    vocabulary,
-)
-from finlite.data.events import load_attributes, load_events  # noqa: E402
+from finlite.data import events as events_module  # noqa: E402
+from finlite.data.schema import MISSING_ID as PAD_ID  # noqa: E402
+from finlite.data.schema import OOV_ID  # noqa: E402
+from finlite.data.synth.vocabulary import AUM_BUCKETS, EVENT_TYPES, OFFERABLE_PRODUCTS, PAGES, PRODUCTS, synthetic_schema  # noqa: E402
 from finlite.data.loaders import DataError  # noqa: E402
 from finlite.data.row_checks import RowDataError  # noqa: E402
 from finlite.data.tables import AttributeTable, EventTable, LoadReport  # noqa: E402
+
+SCHEMA = synthetic_schema()  # the synthetic bank's schema: these tests are about parsing, not names
+EVENT_COLUMNS = ("user_id", "timestamp", "event_type", "page", "product", "amount", "dwell_ms")
+
+
+def vocabulary(values) -> dict[str, int]:
+    return {str(v): 2 + i for i, v in enumerate(values)}
+
+
+def load_events(path, **kwargs):
+    return events_module.load_events(path, SCHEMA, **kwargs)
+
+
+def load_attributes(path, **kwargs):
+    return events_module.load_attributes(path, SCHEMA, **kwargs)
+
 
 EV = vocabulary(EVENT_TYPES)
 PG = vocabulary(PAGES)
@@ -68,7 +77,7 @@ def csv_to_parquet(csv_path: Path, parquet_path: Path) -> Path:
 def assert_same_events(a: EventTable, b: EventTable) -> None:
     assert a.user_ids == b.user_ids
     for name in ("offsets", "ts_ms", "event_type", "page", "product", "amount", "dwell_ms"):
-        x, y = getattr(a, name), getattr(b, name)
+        x, y = (getattr(t, name) if hasattr(t, name) else {**t.cats, **t.nums}[name] for t in (a, b))
         assert x.dtype == y.dtype, name
         np.testing.assert_array_equal(x, y, err_msg=name)
     for name in ("rows", "users", "oov", "oov_total", "reordered_users", "missing", "skipped"):
@@ -94,20 +103,20 @@ def test_basic_table_layout_and_dtypes(tmp_path):
     assert t.offsets.dtype == np.int64 and t.offsets.tolist() == [0, 2, 4]
     assert t.ts_ms.dtype == np.int64
     for name in ("event_type", "page", "product"):
-        assert getattr(t, name).dtype == np.int16
-    assert t.amount.dtype == np.float32 and t.dwell_ms.dtype == np.float32
+        assert t.cats[name].dtype == np.int32
+    assert t.nums["amount"].dtype == np.float32 and t.nums["dwell_ms"].dtype == np.float32
     s = t.user_slice("u1")
-    assert t.event_type[s].tolist() == [EV["page_view"], EV["purchase"]]
-    assert t.page[s].tolist() == [PG["fund_detail"], PG["funds"]]
-    assert t.product[s].tolist() == [PR["fund_equity"], PR["fund_equity"]]
-    assert np.isnan(t.amount[s][0]) and t.amount[s][1] == np.float32(100.5)
+    assert t.cats["event_type"][s].tolist() == [EV["page_view"], EV["purchase"]]
+    assert t.cats["page"][s].tolist() == [PG["fund_detail"], PG["funds"]]
+    assert t.cats["product"][s].tolist() == [PR["fund_equity"], PR["fund_equity"]]
+    assert np.isnan(t.nums["amount"][s][0]) and t.nums["amount"][s][1] == np.float32(100.5)
     s2 = t.user_slice("u2")
-    assert t.product[s2].tolist() == [PR["none"], PR["none"]]  # empty product and "none" alike
-    assert t.amount[s2][1] == -20  # outflows kept as is
-    assert np.isnan(t.dwell_ms[s2][1])
+    assert t.cats["product"][s2].tolist() == [PAD_ID, PR["none"]]  # an empty cell is missing; "none" is a value
+    assert t.nums["amount"][s2][1] == -20  # outflows kept as is
+    assert np.isnan(t.nums["dwell_ms"][s2][1])
     assert t.report.path == str(path) and t.report.rows == 4 and t.report.users == 2
     assert t.report.skipped == 0 and t.report.skipped_examples == []
-    assert t.report.missing == {"amount": 2, "dwell_ms": 1}
+    assert {k: t.report.missing[k] for k in ("amount", "dwell_ms")} == {"amount": 2, "dwell_ms": 1}
     assert isinstance(t.report, LoadReport)
 
 
@@ -135,9 +144,9 @@ def test_out_of_order_events_are_sorted_stably_and_counted(tmp_path):
     assert t.report.reordered_users == 2  # a and c; b's tie is not a disorder
     a = t.user_slice("a")
     assert t.ts_ms[a].tolist() == [1000, 1000, 2000, 3000]
-    assert t.amount[a].tolist() == [2, 4, 3, 1]  # equal timestamps keep their file order
+    assert t.nums["amount"][a].tolist() == [2, 4, 3, 1]  # equal timestamps keep their file order
     b = t.user_slice("b")
-    assert t.amount[b].tolist() == [10, 11]
+    assert t.nums["amount"][b].tolist() == [10, 11]
     assert t.ts_ms[t.user_slice("c")].tolist() == [4000, 5000]
     assert "reordered: 2 users" in t.report.summary()
 
@@ -220,9 +229,9 @@ def test_unknown_categories_map_to_oov_and_are_counted(tmp_path):
         "u2,6,Login,home,,,",  # case matters
     ]
     t = load_events(events_csv(tmp_path, rows))
-    assert t.event_type.tolist() == [EV["login"], OOV_ID, OOV_ID, OOV_ID, OOV_ID, OOV_ID]
-    assert t.page.tolist() == [PG["home"], PG["home"], OOV_ID, PG["home"], PG["home"], PG["home"]]
-    assert t.product.tolist() == [PR["none"], OOV_ID, OOV_ID, OOV_ID, PR["fund_bond"], PR["none"]]
+    assert t.cats["event_type"].tolist() == [EV["login"], OOV_ID, OOV_ID, OOV_ID, OOV_ID, OOV_ID]
+    assert t.cats["page"].tolist() == [PG["home"], PG["home"], OOV_ID, PG["home"], PG["home"], PG["home"]]
+    assert t.cats["product"].tolist() == [PAD_ID, OOV_ID, OOV_ID, OOV_ID, PR["fund_bond"], PAD_ID]  # empty = missing
     r = t.report
     assert r.oov == {
         "event_type": {"tap": 2, "": 1, "Login": 1, "swipe": 1},
@@ -248,9 +257,10 @@ def test_missing_numerics_are_nan_and_counted(tmp_path):
     rows = ["u1,1,login,home,,,", "u1,2,purchase,funds,fund_equity,50,", "u1,3,login,home,,  ,10",
             "u1,4,login,home,,0,0"]
     t = load_events(events_csv(tmp_path, rows))
-    assert np.isnan(t.amount[[0, 2]]).all() and t.amount[1] == 50 and t.amount[3] == 0  # 0 is not missing
-    assert np.isnan(t.dwell_ms[[0, 1]]).all() and t.dwell_ms[2] == 10
-    assert t.report.missing == {"amount": 2, "dwell_ms": 2}
+    assert np.isnan(t.nums["amount"][[0, 2]]).all() and t.nums["amount"][1] == 50 and t.nums["amount"][3] == 0  # 0 is not missing
+    assert np.isnan(t.nums["dwell_ms"][[0, 1]]).all() and t.nums["dwell_ms"][2] == 10
+    assert {k: t.report.missing[k] for k in ("amount", "dwell_ms")} == {"amount": 2, "dwell_ms": 2}
+    assert t.report.missing["product"] == 3  # an empty categorical cell is missing too
     assert "missing amount: 2 rows empty" in t.report.summary()
 
 
@@ -258,7 +268,7 @@ def test_numbers_accept_decimal_forms(tmp_path):
     cells = ["12", "-3.5", "+4", ".5", "1e3", "2.", "1.5E-2"]
     rows = [f"u1,{i},login,home,,{v},{v.lstrip('-+')}" for i, v in enumerate(cells)]
     t = load_events(events_csv(tmp_path, rows))
-    np.testing.assert_allclose(t.amount, [12, -3.5, 4, 0.5, 1000, 2, 0.015])
+    np.testing.assert_allclose(t.nums["amount"], [12, -3.5, 4, 0.5, 1000, 2, 0.015])
 
 
 # --- errors ---------------------------------------------------------------------------------------------
@@ -274,7 +284,7 @@ def test_numbers_accept_decimal_forms(tmp_path):
         ("u1,1,login,home,,inf,", "amount", "not a number: 'inf'"),
         ("u1,1,login,home,,,abc", "dwell_ms", "not a number: 'abc'"),
         ("u1,1,login,home,,,nan", "dwell_ms", "not a number: 'nan'"),
-        ("u1,1,login,home,,,-5", "dwell_ms", "negative dwell_ms -5 (must be >= 0)"),
+        ("u1,1,login,home,,,-5", "dwell_ms", "dwell_ms -5 is below the schema's min 0"),
     ],
 )
 def test_event_value_errors_name_file_row_and_field(tmp_path, row, field, message):
@@ -320,7 +330,7 @@ def test_header_names_match_after_stripping_and_ignoring_case(tmp_path):
     header = "User_ID , Timestamp,event_type,page,product,AMOUNT,dwell_ms,extra\n"
     path = write(tmp_path, "e.csv", header + "u1,1,login,home,,5,,x\n")
     t = load_events(path)
-    assert t.user_ids == ["u1"] and t.amount.tolist() == [5]
+    assert t.user_ids == ["u1"] and t.nums["amount"].tolist() == [5]
 
 
 def test_duplicate_column_is_an_error(tmp_path):
@@ -461,11 +471,11 @@ def test_typed_parquet_columns(tmp_path):
     pq.write_table(table, path)
     t = load_events(path)
     assert t.ts_ms.tolist() == [T0, T0 + 5, T0 + 60_000]
-    assert t.event_type.tolist() == [EV["purchase"], EV["login"], OOV_ID]
-    assert t.page.tolist() == [PG["funds"], PG["home"], OOV_ID]
-    assert t.product.tolist() == [PR["fund_bond"], PR["none"], PR["none"]]
-    assert np.isnan(t.amount[1]) and t.amount[0] == 12.5 and t.dwell_ms.tolist()[0] != t.dwell_ms.tolist()[0]
-    assert t.report.missing == {"amount": 1, "dwell_ms": 1} and t.report.reordered_users == 1
+    assert t.cats["event_type"].tolist() == [EV["purchase"], EV["login"], OOV_ID]
+    assert t.cats["page"].tolist() == [PG["funds"], PG["home"], PAD_ID]  # empty = missing
+    assert t.cats["product"].tolist() == [PR["fund_bond"], PAD_ID, PR["none"]]
+    assert np.isnan(t.nums["amount"][1]) and t.nums["amount"][0] == 12.5 and t.nums["dwell_ms"].tolist()[0] != t.nums["dwell_ms"].tolist()[0]
+    assert {k: t.report.missing[k] for k in ("amount", "dwell_ms")} == {"amount": 1, "dwell_ms": 1} and t.report.reordered_users == 1
     naive = table.set_column(1, "timestamp", pa.array(ts, type=pa.timestamp("us")))
     pq.write_table(naive, tmp_path / "naive.parquet")
     np.testing.assert_array_equal(load_events(tmp_path / "naive.parquet").ts_ms, t.ts_ms)
@@ -474,7 +484,7 @@ def test_typed_parquet_columns(tmp_path):
     np.testing.assert_array_equal(load_events(tmp_path / "ints.parquet").ts_ms, t.ts_ms)
     bad = table.set_column(6, "dwell_ms", pa.array([1, -2, 3], type=pa.int32()))
     pq.write_table(bad, tmp_path / "bad.parquet")
-    with pytest.raises(DataError, match=r"bad\.parquet, row 2, field 'dwell_ms': negative dwell_ms -2"):
+    with pytest.raises(DataError, match=r"bad\.parquet, row 2, field 'dwell_ms': dwell_ms -2 is below the schema's min 0"):
         load_events(tmp_path / "bad.parquet")
 
 
@@ -501,17 +511,17 @@ def test_attributes_multi_hot_holdings_and_ids(tmp_path):
     a = load_attributes(path)
     assert isinstance(a, AttributeTable) and a.user_ids == ["u1", "u2", "u3"] and len(a) == 3
     assert a.index("u3") == 2
-    assert a.holdings.dtype == np.uint8 and a.holdings.shape == (3, len(PRODUCTS))
-    held = lambda u: [PRODUCTS[j] for j in np.flatnonzero(a.holdings[a.index(u)])]  # noqa: E731
+    assert a.multi["holdings"].dtype == np.uint8 and a.multi["holdings"].shape == (3, len(OFFERABLE_PRODUCTS))
+    held = lambda u: [OFFERABLE_PRODUCTS[j] for j in np.flatnonzero(a.multi["holdings"][a.index(u)])]  # noqa: E731
     assert held("u1") == [] and held("u2") == ["fund_equity", "gold"] and held("u3") == ["fund_equity", "credit_card"]
-    assert a.age.dtype == np.float32 and np.isnan(a.age[0]) and a.age[1] == 29.5
-    assert a.risk_level.dtype == np.int8 and a.risk_level.tolist() == [0, 2, 5]
-    assert np.isnan(a.tenure_days[0]) and a.tenure_days[1] == 0
-    assert a.aum_bucket.dtype == np.int16 and a.aum_bucket.tolist() == [PAD_ID, OOV_ID, AUM["200k-1m"]]
+    assert a.nums["age"].dtype == np.float32 and np.isnan(a.nums["age"][0]) and a.nums["age"][1] == 29.5
+    assert a.cats["risk_level"].dtype == np.int32 and a.cats["risk_level"].tolist() == [PAD_ID, 2 + 1, 2 + 4]  # ids of "2", "5"
+    assert np.isnan(a.nums["tenure_days"][0]) and a.nums["tenure_days"][1] == 0
+    assert a.cats["aum_bucket"].dtype == np.int32 and a.cats["aum_bucket"].tolist() == [PAD_ID, OOV_ID, AUM["200k-1m"]]
     r = a.report
-    assert r.oov == {"holdings": {"nft": 1}, "aum_bucket": {"mega": 1}}
+    assert r.oov == {"risk_level": {}, "holdings": {"nft": 1}, "aum_bucket": {"mega": 1}}
     assert r.missing == {"age": 1, "risk_level": 1, "tenure_days": 1, "aum_bucket": 1}
-    assert "unknown holdings: 1 item not in PRODUCTS" in r.summary()
+    assert "unknown holdings: 1 item not in the schema's values" in r.summary()
     with pytest.raises(KeyError, match="user 'u9' not in attributes table"):
         a.index("u9")
 
@@ -519,14 +529,10 @@ def test_attributes_multi_hot_holdings_and_ids(tmp_path):
 @pytest.mark.parametrize(
     "row, field, message",
     [
-        ("u9,121,3,10,,", "age", "age 121 out of range 0..120"),
-        ("u9,-1,3,10,,", "age", "age -1 out of range 0..120"),
+        ("u9,121,3,10,,", "age", "age 121 is above the schema's max 120"),
+        ("u9,-1,3,10,,", "age", "age -1 is below the schema's min 0"),
         ("u9,old,3,10,,", "age", "not a number: 'old'"),
-        ("u9,30,0,10,,", "risk_level", "risk_level must be an integer 1..5, found '0'"),
-        ("u9,30,6,10,,", "risk_level", "risk_level must be an integer 1..5, found '6'"),
-        ("u9,30,2.5,10,,", "risk_level", "risk_level must be an integer 1..5, found '2.5'"),
-        ("u9,30,high,10,,", "risk_level", "risk_level must be an integer 1..5, found 'high'"),
-        ("u9,30,3,-2,,", "tenure_days", "negative tenure_days -2"),
+        ("u9,30,3,-2,,", "tenure_days", "tenure_days -2 is below the schema's min 0"),
         ("u9,30,3,x,,", "tenure_days", "not a number: 'x'"),
         (",30,3,10,,", "user_id", "empty user_id"),
         ("u1,30,3,10,,", "user_id", "duplicate user 'u1' (first at row 1)"),
@@ -548,13 +554,14 @@ def test_attribute_duplicates_across_batches_and_parquet(tmp_path):
     with pytest.raises(DataError, match=r"row 70001, field 'user_id': duplicate user 'u000005' \(first at row 6\)"):
         load_attributes(path)
     a = load_attributes(path, on_error="skip")
-    assert len(a) == 70_000 and a.age[a.index("u000005")] == 30 and a.report.skipped == 1
-    assert a.holdings[:, PRODUCTS.index("fund_bond")].all() and (a.aum_bucket == AUM["<10k"]).all()
+    assert len(a) == 70_000 and a.nums["age"][a.index("u000005")] == 30 and a.report.skipped == 1
+    assert a.multi["holdings"][:, OFFERABLE_PRODUCTS.index("fund_bond")].all() and (a.cats["aum_bucket"] == AUM["<10k"]).all()
     parquet = csv_to_parquet(path, tmp_path / "attrs.parquet")
     b = load_attributes(parquet, on_error="skip")
     assert b.user_ids == a.user_ids and b.report.skipped_examples[0].startswith(f"{parquet}, row 70001")
-    for name in ("age", "risk_level", "tenure_days", "holdings", "aum_bucket"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    for group in ("cats", "nums", "multi"):
+        for name in getattr(a, group):
+            np.testing.assert_array_equal(getattr(a, group)[name], getattr(b, group)[name])
 
 
 def test_attributes_parquet_list_holdings(tmp_path):
@@ -570,10 +577,10 @@ def test_attributes_parquet_list_holdings(tmp_path):
     )
     pq.write_table(table, tmp_path / "attrs.parquet")
     a = load_attributes(tmp_path / "attrs.parquet")
-    assert a.risk_level.tolist() == [1, 0, 5] and np.isnan(a.age[1]) and np.isnan(a.tenure_days[2])
-    assert a.holdings[0, PRODUCTS.index("gold")] == 1 and a.holdings[0, PRODUCTS.index("fx")] == 1
-    assert a.holdings[1:].sum() == 0 and a.report.oov["holdings"] == {"spaceship": 1}
-    assert a.aum_bucket.tolist() == [AUM["5m+"], PAD_ID, AUM["<10k"]]
+    assert a.cats["risk_level"].tolist() == [2, 0, 6]  # the ids of "1" and "5" and np.isnan(a.nums["age"][1]) and np.isnan(a.nums["tenure_days"][2])
+    assert a.multi["holdings"][0, OFFERABLE_PRODUCTS.index("gold")] == 1 and a.multi["holdings"][0, OFFERABLE_PRODUCTS.index("fx")] == 1
+    assert a.multi["holdings"][1:].sum() == 0 and a.report.oov["holdings"] == {"spaceship": 1}
+    assert a.cats["aum_bucket"].tolist() == [AUM["5m+"], PAD_ID, AUM["<10k"]]
 
 
 # --- scale ----------------------------------------------------------------------------------------------
@@ -640,15 +647,16 @@ _MEASURE = textwrap.dedent(
     import json, resource, sys, time
     import numpy, pyarrow, pyarrow.csv, pyarrow.parquet, pyarrow.compute
     from finlite.data.events import load_events
+    from finlite.data.synth.vocabulary import synthetic_schema
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    table = load_events(sys.argv[1])
+    table = load_events(sys.argv[1], synthetic_schema())
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     r = table.report
     print(json.dumps({"seconds": seconds, "peak_mb": (after - before) / 1024, "rows": len(table), "users": r.users,
                       "reordered": r.reordered_users, "oov": r.oov_total, "missing": r.missing,
-                      "checksum": int(table.ts_ms[table.offsets[1:-1]].sum() % 1000003 + table.event_type.sum())}))
+                      "checksum": int(table.ts_ms[table.offsets[1:-1]].sum() % 1000003 + table.cats["event_type"].sum())}))
     """
 )
 
@@ -694,14 +702,13 @@ def test_one_million_events_load_fast_with_bounded_memory(tmp_path):
 
 def test_raw_golden_rows_match_columns_like_the_loaders(tmp_path):
     """read_raw_rows (golden users' rows as text) finds columns the way load_events does and names a missing one."""
-    from finlite.data.event_schema import EVENT_COLUMNS
     from finlite.data.raw_rows import read_raw_rows
 
     path = tmp_path / "events.csv"
     path.write_text(" User_ID ,timestamp,event_type,page,product,amount,dwell_ms\nu1,1000,login,home,,, \nu2,2000,login,home,,,\n", encoding="utf-8")
-    rows = read_raw_rows(path, EVENT_COLUMNS, ["u1", "nobody"])
+    rows = read_raw_rows(path, EVENT_COLUMNS, ["u1", "nobody"], "user_id")
     assert rows == {"u1": [{"user_id": "u1", "timestamp": "1000", "event_type": "login", "page": "home", "product": "", "amount": "", "dwell_ms": ""}], "nobody": []}
     assert load_events(path).user_ids == ["u1", "u2"]  # the loader accepts the same header
     path.write_text("user_id,timestamp,event_type,page,product,amount\nu1,1000,login,home,,\n", encoding="utf-8")
     with pytest.raises(DataError, match="dwell_ms"):
-        read_raw_rows(path, EVENT_COLUMNS, ["u1"])
+        read_raw_rows(path, EVENT_COLUMNS, ["u1"], "user_id")

@@ -53,8 +53,8 @@ def _profile_inputs(batch: int = 3, events: int = 16, static: int = 35, seed: in
 @pytest.mark.parametrize("name", list_models())
 def test_every_model_forward_backward_and_macs(name):
     if name in list_models("profile"):
-        model = get_model(name, num_lifecycle=5, num_tags=4, num_products=6, static_features=35)
-        inputs, outputs = _profile_inputs(), 5 + 4 + 6
+        model = get_model(name, num_lifecycle=5, num_tags=4, num_products=6, static_features=35, cat_vocabs=(18, 21, 16, 25), num_features=6)
+        inputs, outputs = _profile_inputs(), 5 + 4 + 1 + 6  # lifecycle, tags, buy, products
     else:
         model = get_model(name, num_classes=7, buckets=512)
         inputs, outputs = (_ids(),), 7

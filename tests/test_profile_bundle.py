@@ -39,8 +39,10 @@ ARTIFACTS = {"model.tflite", "model.int8.tflite", "model.onnx", "model.int8.onnx
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("profile_bundle")
     paths = write_population(generate_population(600, seed=0), root / "data")
-    config = apply_overrides(ProfileTrainConfig(), ["epochs=3", "batch_size=32", "model=profile_dwshuffle_x0_5", "threads=1", "tags_weight=1", "max_events=128"])
-    finlite.train("profile", root / "run", config=config, events=paths["events"], users=paths["users"], labels=paths["labels"], log=lambda _: None)
+    config = apply_overrides(ProfileTrainConfig(), ["epochs=3", "batch_size=32", "model=profile_dwshuffle_x0_5", "threads=1", "tags_weight=1", "max_events=128",
+                                                     "eval_fraction=0.2"])
+    finlite.train("profile", root / "run", config=config, events=paths["events"], users=paths["users"], labels=paths["labels"],
+                  schema=paths["schema"], log=lambda _: None)
     export_bundle(root / "run", root / "bundle", log=lambda _: None)
     return {"root": root, **paths}
 
@@ -53,12 +55,13 @@ def test_manifest_files_sha256_and_parity(trained):
     for name, entry in manifest["files"].items():
         assert sha256_file(bundle_dir / name) == entry["sha256"]
     assert manifest["input_names"] == ["cat", "num", "static"]
-    assert manifest["output_layout"] == {"lifecycle": [0, 5], "tags": [5, 10], "products": [10, 23]}
+    assert manifest["output_layout"] == {"lifecycle": [0, 5], "tags": [5, 10], "buy": [10, 11], "products": [11, 24]}
     heads = manifest["postprocess"]["heads"]
     assert heads["lifecycle"]["activation"] == "softmax" and heads["tags"]["activation"] == "sigmoid"
-    assert heads["products"]["top_k"] == 3 and len(heads["products"]["labels"]) == 13
+    assert heads["products"]["top_k"] == 3 and len(heads["products"]["labels"]) == 13 and heads["buy"]["activation"] == "sigmoid"
     labels = (bundle_dir / "labels.txt").read_text().splitlines()
-    assert labels[:5] == heads["lifecycle"]["labels"] and labels[10:] == heads["products"]["labels"] and len(labels) == 23
+    assert labels[:5] == heads["lifecycle"]["labels"] and labels[11:] == heads["products"]["labels"] and len(labels) == 24
+    assert labels[10] == "buy"
     preprocess = json.loads((bundle_dir / "preprocess.json").read_text())
     run = json.loads((trained["root"] / "run" / "run.json").read_text())
     assert preprocess == run["preprocess"]
@@ -77,10 +80,11 @@ def test_manifest_files_sha256_and_parity(trained):
         assert dtypes == ["int32", "float32", "float32"], art["file"]  # int8 files keep float inputs too
         batch = -1 if art["format"] == "onnx" else 1
         assert all(i["shape"][0] == batch for i in art["inputs"]), art["inputs"]  # dynamic batch on every ONNX input
-        assert art["outputs"][0]["shape"][1:] == [23]
+        assert art["outputs"][0]["shape"][1:] == [24]
         assert art["holdout"]["n"] == 120 and 0.0 <= art["holdout"]["lifecycle_macro_f1"] <= 1.0
     card = (bundle_dir / "MODEL_CARD.md").read_text()
-    assert "chance of leaving in the coming weeks" in card  # tag definitions from event_schema
+    assert "chance of leaving in the coming weeks" in card  # tag definitions from the schema
+    assert "`event_type` categorical (16 values), the event name" in card and "finlite.schema/1" in card
     assert "HistGradientBoosting" in card and f"{manifest['metrics']['baseline']['lifecycle_macro_f1']:.4f}" in card
 
 
@@ -104,6 +108,7 @@ def test_golden_users_and_check_golden(trained):
         out = e["expected"]["model.tflite"]
         assert out["stage"] in bundle.outputs.postprocess["heads"]["lifecycle"]["labels"]
         assert abs(sum(out["stage_probs"].values()) - 1) < 1e-5 and len(out["tags"]) == 5 and len(out["top_products"]) == 3
+        assert 0 <= out["buy_prob"] <= 1 and all(p["propensity"] == pytest.approx(out["buy_prob"] * p["prob"], rel=1e-5) for p in out["top_products"])
     results = check_golden(bundle)
     assert len(results) == 4 and all(r["passed"] and r["inputs_match"] for r in results), results
 
@@ -112,9 +117,10 @@ def test_predict_cli_prints_stage_and_runtimes_agree(trained, capsys):
     events, users = trained["events"], trained["users"]
     code = main(["predict", "--bundle", str(trained["root"] / "bundle"), "--events", str(events), "--users", str(users), "--user", "u000001"])
     out = capsys.readouterr().out
-    assert code == 0 and "u000001" in out and "stage " in out and "tags:" in out and "top products:" in out
+    assert code == 0 and "u000001" in out and "stage " in out and "tags:" in out and "top products (propensity):" in out
     bundle = Bundle(trained["root"] / "bundle")
-    ev, at = load_events(events), load_attributes(users)
+    schema = bundle.encoder.spec.schema
+    ev, at = load_events(events, schema), load_attributes(users, schema)
     as_of = int(ev.ts_ms.max()) + 1
     litert = bundle.predict(ev, at, ["u000001", "nobody"], as_of)
     onnx = bundle.predict(ev, at, ["u000001", "nobody"], as_of, format="onnx")
@@ -127,11 +133,12 @@ def test_predict_cli_prints_stage_and_runtimes_agree(trained, capsys):
 
 
 def test_int8_lifecycle_macro_f1_close_to_fp32(trained, capsys):
-    labels = load_profile_labels(trained["labels"])
+    bundle = Bundle(trained["root"] / "bundle")
+    schema = bundle.encoder.spec.schema
+    labels = load_profile_labels(trained["labels"], schema)
     run = json.loads((trained["root"] / "run" / "run.json").read_text())
     _, held = split_user_ids(labels.user_ids, run["train_config"]["eval_fraction"], run["train_config"]["seed"])
-    bundle = Bundle(trained["root"] / "bundle")
-    results = evaluate_users(bundle, load_events(trained["events"]), load_attributes(trained["users"]), labels.subset(held), run["data"]["as_of_ms"])
+    results = evaluate_users(bundle, load_events(trained["events"], schema), load_attributes(trained["users"], schema), labels.subset(held), run["data"]["as_of_ms"])
     f1 = {r["file"]: r["lifecycle_macro_f1"] for r in results}
     manifest = json.loads((trained["root"] / "bundle" / "manifest.json").read_text())
     for art in manifest["artifacts"]:  # the export measured the same users

@@ -7,9 +7,9 @@ from conftest import randomise_batchnorm
 import torch
 from torch import nn
 
-from finlite.data.event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
 from finlite.data.profile_features import ProfileEncoder
 from finlite.data.profile_spec import ProfileSpec
+from finlite.data.synth.vocabulary import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS, synthetic_schema
 from finlite.tasks.profile import output_layout, profile_postprocess
 from finlite.models import (
     Tally,
@@ -22,20 +22,22 @@ from finlite.models import (
     list_models,
 )
 
-SPEC = ProfileSpec()
+SPEC = ProfileSpec(schema=synthetic_schema())
 N, S = SPEC.max_events, SPEC.static_features
 HEADS = {"num_lifecycle": len(LIFECYCLE_STAGES), "num_tags": len(TAGS), "num_products": len(OFFERABLE_PRODUCTS)}
+SHAPES = {"static_features": S, "cat_vocabs": SPEC.cat_vocabs, "num_features": SPEC.num_features}
+OUTPUTS = sum(HEADS.values()) + 1  # and the buy column
 PROFILE_MODELS = list_models("profile")
 
 
 def build(name: str, **kwargs) -> ProfileNet:
-    return get_model(name, **HEADS, static_features=S, **kwargs)
+    return get_model(name, **HEADS, **{**SHAPES, **kwargs})
 
 
 def inputs(batch: int = 4, events: int = N, real: list[int] | None = None, seed: int = 0) -> tuple[torch.Tensor, ...]:
     """Encoder-shaped inputs; row b has real[b] events (left-aligned), the rest is all-zero padding."""
     g = torch.Generator().manual_seed(seed)
-    vocabs = (SPEC.event_type_vocab, SPEC.page_vocab, SPEC.product_vocab, SPEC.hour_vocab)
+    vocabs = SPEC.cat_vocabs
     cat = torch.stack([torch.randint(1, v, (batch, events), generator=g) for v in vocabs], dim=2).to(torch.int32)
     num = torch.randn(batch, events, SPEC.num_features, generator=g)
     num[..., 1] = (num[..., 1] > 0).float()  # flags
@@ -61,35 +63,39 @@ def test_forward_backward(name):
     model = build(name)
     cat, num, static = inputs()
     logits = model(cat, num, static)
-    assert logits.shape == (4, sum(HEADS.values())) and logits.dtype == torch.float32
+    assert logits.shape == (4, OUTPUTS) and logits.dtype == torch.float32
     assert torch.isfinite(logits).all()
     layout = output_layout(model.config.num_lifecycle, model.config.num_tags, model.config.num_products)
     heads = {name: logits[:, a:b] for name, (a, b) in layout.items()}
     loss = (
         nn.functional.cross_entropy(heads["lifecycle"], torch.tensor([0, 1, 2, 3]))
         + nn.functional.binary_cross_entropy_with_logits(heads["tags"], torch.rand(4, HEADS["num_tags"]))
+        + nn.functional.binary_cross_entropy_with_logits(heads["buy"][:, 0], torch.tensor([1.0, 0.0, 1.0, 1.0]))
         + nn.functional.cross_entropy(heads["products"], torch.tensor([0, 5, 7, 12]))
     )
     loss.backward()
     grads = {n: p.grad for n, p in model.named_parameters()}
     assert all(g is not None and torch.isfinite(g).all() for g in grads.values())
-    assert all(grads[f"{e}.weight"].abs().sum() > 0 for e in ("event_type", "page", "product", "hour", "num_proj"))
+    embeddings = ("fields.0", "fields.1", "fields.2", "hour")  # event_type, page, product, hour
+    assert all(grads[f"{e}.weight"].abs().sum() > 0 for e in (*embeddings, "num_proj"))
     assert grads["static_mlp.0.weight"].abs().sum() > 0
     assert all(grads[f"tally.{p}"].abs().sum() > 0 for p in ("scale", "shift", "proj.0.weight"))  # the time windows learn
     # the padding rows of the embeddings never learn
-    assert all(grads[f"{e}.weight"][0].abs().sum() == 0 for e in ("event_type", "page", "product", "hour"))
+    assert all(grads[f"{e}.weight"][0].abs().sum() == 0 for e in embeddings)
 
 
 def test_output_layout_and_postprocess_spec():
-    config = ProfileNetConfig(static_features=S, num_lifecycle=5, num_tags=3, num_products=7)
+    config = ProfileNetConfig(num_lifecycle=5, num_tags=3, num_products=7, **SHAPES)
     layout = output_layout(config.num_lifecycle, config.num_tags, config.num_products)
-    assert layout == {"lifecycle": [0, 5], "tags": [5, 8], "products": [8, 15]}
-    assert config.num_outputs == 15 == layout["products"][1]
-    labels = [f"c{i}" for i in range(15)]
+    assert layout == {"lifecycle": [0, 5], "tags": [5, 8], "buy": [8, 9], "products": [9, 16]}
+    assert config.num_outputs == 16 == layout["products"][1]
+    labels = [f"c{i}" for i in range(16)]
     post = profile_postprocess(layout, labels)
-    assert post["heads"]["tags"]["labels"] == ["c5", "c6", "c7"] and post["heads"]["products"]["columns"] == [8, 15]
-    with pytest.raises(ValueError, match="covers 15 columns, but there are 14 labels"):
-        profile_postprocess(layout, labels[:14])
+    assert post["heads"]["tags"]["labels"] == ["c5", "c6", "c7"] and post["heads"]["products"]["columns"] == [9, 16]
+    assert post["heads"]["buy"] == {"columns": [8, 9], "labels": ["c8"], "activation": "sigmoid"}
+    assert post["heads"]["products"]["given"] == "buy"
+    with pytest.raises(ValueError, match="covers 16 columns, but there are 15 labels"):
+        profile_postprocess(layout, labels[:15])
     out = ProfileNet(config).eval()(*inputs(2))
     assert out.shape == (2, layout["products"][1])
 
@@ -169,29 +175,32 @@ def test_standard_conv_baseline_needs_at_least_2_5x_the_macs():
     assert count_params(build("profile_stdconv_x1_0")) > count_params(build("profile_dwshuffle_x1_0"))
 
 
-def test_encoder_output_feeds_the_model():
-    from test_profile_features import AS_OF, random_tables
+def test_encoder_output_feeds_the_model(tmp_path):
+    from finlite.data.events import load_attributes, load_events
+    from finlite.data.synth.profile import generate_population, write_population
 
-    events, attrs, users = random_tables(6, seed=5)
-    x = ProfileEncoder(SPEC).encode(events, attrs, users + ["ghost"], AS_OF)
+    population = generate_population(6, seed=5)
+    paths = write_population(population, tmp_path)
+    events, attrs = load_events(paths["events"], SPEC.schema), load_attributes(paths["users"], SPEC.schema)
+    x = ProfileEncoder(SPEC).encode(events, attrs, list(events.user_ids) + ["ghost"], population.as_of_ms)
     model = build("profile_dwshuffle_x0_5").eval()
     with torch.no_grad():
         out = model(torch.from_numpy(x.cat), torch.from_numpy(x.num), torch.from_numpy(x.static))
-    assert out.shape == (7, sum(HEADS.values())) and torch.isfinite(out).all()
+    assert out.shape == (7, OUTPUTS) and torch.isfinite(out).all()
 
 
 def test_config_validation():
     with pytest.raises(ValueError, match="block family"):
-        ProfileNet(ProfileNetConfig(static_features=S, blocks="nope"))
+        ProfileNet(ProfileNetConfig(**HEADS, **SHAPES, blocks="nope"))
     with pytest.raises(ValueError, match="stage kind"):
-        ProfileNet(ProfileNetConfig(static_features=S, stages=(("lstm", 3, 1),)))
+        ProfileNet(ProfileNetConfig(**HEADS, **SHAPES, stages=(("lstm", 3, 1),)))
     with pytest.raises(ValueError, match=">= 1"):
-        ProfileNet(ProfileNetConfig(static_features=0))
+        ProfileNet(ProfileNetConfig(**HEADS, **{**SHAPES, "static_features": 0}))
 
 
 def test_tally_counts_each_id_overall_and_in_time_windows():
     """log(1 + count) per id: over all real events, and over a window that keeps events with elapsed < 0."""
-    tally = Tally((4, 3), windows=1, dim=8)
+    tally = Tally((4, 3), (0, 1), windows=1, dim=8)
     tally.proj = nn.Identity()
     with torch.no_grad():
         tally.scale.fill_(-100.0)  # sigmoid(-100 * elapsed): 1 for recent (elapsed < 0), 0 for older events
@@ -207,7 +216,7 @@ def test_tally_counts_each_id_overall_and_in_time_windows():
 def test_runs_recorded_before_tallies_rebuild_the_old_architecture():
     from finlite.training.checkpoint import RunInfo
 
-    old_kwargs = {**HEADS, "static_features": S, "num_features": SPEC.num_features, "dropout": 0.2}
+    old_kwargs = {**HEADS, **SHAPES, "dropout": 0.2}
     info = RunInfo(task="profile", model="profile_dwshuffle_x0_5", model_kwargs=old_kwargs, labels=[], preprocess={}, train_config={})
     old = info.build_model()
     assert not old.config.count_log and old.config.tally_windows == 0 and not hasattr(old, "tally")
@@ -225,5 +234,5 @@ def test_training_defaults_of_the_network_options_match_the_architecture_default
     """ProfileTrainConfig repeats ProfileNetConfig's defaults (config.py stays free of torch)."""
     from finlite.tasks.profile import ProfileTrainConfig
 
-    config, net = ProfileTrainConfig(), ProfileNetConfig(static_features=S)
+    config, net = ProfileTrainConfig(), ProfileNetConfig(**HEADS, **SHAPES)
     assert (config.count_log, config.tally_windows) == (net.count_log, net.tally_windows)

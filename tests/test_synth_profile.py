@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from finlite.data.event_schema import (
+from finlite.data.synth.vocabulary import (
     ATTRIBUTE_COLUMNS,
     AUM_BUCKETS,
     EVENT_COLUMNS,
@@ -409,7 +409,7 @@ def test_csv_round_trip_and_overwrite(tmp_path: Path) -> None:
     p = generate_population(200, seed=11)
     paths = write_population(p, tmp_path / "pop")
     assert {k: v.name for k, v in paths.items()} == {
-        "events": "events.csv", "users": "users.csv", "labels": "labels.csv", "meta": "meta.json"}
+        "events": "events.csv", "users": "users.csv", "labels": "labels.csv", "meta": "meta.json", "schema": "schema.json"}
     header = paths["events"].read_text(encoding="utf-8").splitlines()[:2]
     assert header[0] == ",".join(EVENT_COLUMNS)
     assert header[1].split(",")[1].endswith("Z")  # ISO 8601 timestamps

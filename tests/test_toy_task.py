@@ -129,7 +129,7 @@ class ToyTask(Task):
             data={"samples": len(x)},
         )
 
-    def objective(self, config, distilled: bool):
+    def objective(self, config, prepared, distilled: bool):
         from finlite.tasks.objectives import ClassificationObjective
 
         return ClassificationObjective()

@@ -1,11 +1,12 @@
 """Event sequences and user attributes of profile models, loaded from CSV or Parquet into columnar arrays.
 
-Two tables (schema in :mod:`finlite.data.event_schema`, result types in :mod:`finlite.data.tables`):
+Two tables, described by a :class:`~finlite.data.schema.ProfileSchema` (column roles, fields, vocabularies;
+result types in :mod:`finlite.data.tables`):
 
-* events, one row per in-app event: ``user_id, timestamp, event_type, page, product, amount, dwell_ms``
+* events, one row per in-app event: the user id and timestamp columns and every event field of the schema
   → :class:`EventTable`, sorted by (user, timestamp), equal timestamps kept in file order;
-* attributes, one row per user: ``user_id, age, risk_level, tenure_days, holdings, aum_bucket``
-  → :class:`AttributeTable`, sorted by user.
+* attributes, one row per user: the user id column and every user field → :class:`AttributeTable`,
+  sorted by user.
 
 Formats (by extension): ``.csv`` (header row required, ``"`` quoting, a quoted field may hold newlines; a
 leading UTF-8 BOM is accepted; extra columns are ignored) and ``.parquet``. Files are streamed in batches
@@ -16,21 +17,20 @@ converted vectorised into compact numpy arrays (:mod:`finlite.data.timestamps`,
 Values (surrounding spaces are stripped from every cell; column names are matched after stripping spaces,
 exactly first, then ignoring case):
 
-* ``timestamp``: ISO 8601, ``2026-05-01T08:30:00Z``, ``2026-05-01 08:30:00+08:00``, ``2026-05-01T08:30:00.250``,
+* the timestamp: ISO 8601, ``2026-05-01T08:30:00Z``, ``2026-05-01 08:30:00+08:00``, ``2026-05-01T08:30:00.250``,
   ``2026-05-01T08:30``, ``2026-05-01`` (offsets ``Z``, ``±hh:mm``, ``±hhmm``, ``±hh``; no offset = UTC), or an
   integer of epoch **milliseconds** (``1777624200000``); detected per value. Stored as int64 epoch ms (UTC);
   fractions below a millisecond are truncated. Parquet may also store a timestamp column (naive = UTC), an
   integer column (epoch ms) or a date column.
-* numerics (``amount``, ``dwell_ms``, ``age``, ``tenure_days``): a decimal number (``12``, ``-3.5``, ``1e3``);
-  empty (or null in Parquet) = missing, kept as NaN and counted in ``report.missing``, never zero.
-  ``amount`` may be negative (outflows); ``dwell_ms`` and ``tenure_days`` must be >= 0; ``age`` in 0..120;
-  ``risk_level`` an integer 1..5 (empty = 0, missing).
-* categories (``event_type``, ``page``, ``product``, ``aum_bucket``, each item of ``holdings``): matched exactly
-  (case-sensitive) against the vocabularies; known values get ``vocabulary(...)`` ids, unknown values get
-  ``OOV_ID`` and are counted in ``report.oov`` (never an error). An empty ``product`` means ``"none"``; an empty
-  ``event_type``/``page`` is counted as the unknown value ``''``; an empty ``aum_bucket`` is ``PAD_ID`` (missing).
-* ``holdings``: ``;``-separated products (``fund_equity;credit_card``), empty = holds nothing; multi-hot over
-  ``PRODUCTS`` (column ``j`` is ``PRODUCTS[j]``). A Parquet list-of-strings column is accepted too.
+* numeric fields: a decimal number (``12``, ``-3.5``, ``1e3``); empty (or null in Parquet) = missing, kept
+  as NaN and counted in ``report.missing``, never zero; a value outside the field's ``min`` / ``max`` is an
+  error.
+* categorical fields: matched exactly (case-sensitive) against the field's ``values``; known values get ids
+  from 2, unknown values ``OOV_ID`` (1), counted in ``report.oov`` (never an error); an empty cell is
+  ``MISSING_ID`` (0), except in the event-name field, where it counts as the unknown value ``''``.
+* multi fields (users only): ``separator``-separated values (``fund_equity;credit_card``), empty = none;
+  multi-hot over the field's values (column ``j`` is ``values[j]``). A Parquet list-of-strings column is
+  accepted too.
 
 Errors are :class:`DataError` (one line) naming file, row and field:
 ``events.csv, row 12, field 'timestamp': cannot parse timestamp '2026-13-01' ...``. **Row N is the N-th data
@@ -43,9 +43,8 @@ Structural problems (missing file or column, no rows, unreadable file) always ra
 row (``line`` is None).
 
 Memory: Arrow's CSV reader keeps about 32 blocks in flight, so CSV blocks are capped at 1 MB and regrouped
-into batches of ``chunk_rows``; per row the result holds 22 bytes (int64 time, three int16 ids, two
-float32) plus the sort permutation while sorting. 1,000,000 events load in about 1-2 s with a peak RSS
-increase of about 200 MB (CSV or Parquet; ``tests/test_events.py``).
+into batches of ``chunk_rows``; per row the result holds 8 bytes of time plus 4 bytes per field, plus the
+sort permutation while sorting (``tests/test_events.py`` measures 1,000,000 events).
 """
 
 from __future__ import annotations
@@ -57,20 +56,10 @@ import numpy as np
 
 from ..errors import FinliteError
 from .batch_reader import SUPPORTED_TABLE_EXTENSIONS, begin_load, read_batches
-from .categories import Categorical, Holdings, OovCounter
-from .columns import concat, np_bool, num_text, parse_numbers, shown, strings, take_rows
-from .event_schema import (
-    ATTRIBUTE_COLUMNS,
-    AUM_BUCKETS,
-    EVENT_COLUMNS,
-    EVENT_TYPES,
-    OOV_ID,
-    PAD_ID,
-    PAGES,
-    PRODUCTS,
-    vocabulary,
-)
+from .categories import Categorical, MultiValues, OovCounter
+from .columns import concat, np_bool, num_text, shown, strings, take_rows
 from .row_checks import LoadContext, RowChecks
+from .schema import CATEGORICAL, MISSING_ID, MULTI, NUMERIC, OOV_ID, Field, ProfileSchema
 from .tables import AttributeTable, EventTable, LoadReport
 from .timestamps import parse_timestamps
 from .user_codes import UserCodes, factorise_sorted
@@ -81,43 +70,27 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["SUPPORTED_TABLE_EXTENSIONS", "load_attributes", "load_events"]
 
 
-def load_events(path: str | os.PathLike, on_error: str = "raise", chunk_rows: int = 65536) -> EventTable:
+def load_events(path: str | os.PathLike, schema: ProfileSchema, on_error: str = "raise", chunk_rows: int = 65536) -> EventTable:
     """Load an events CSV/Parquet file into an :class:`EventTable` (see the module docstring).
 
     ``chunk_rows`` rows are validated and converted at a time (memory per batch, not per file).
     """
     _require_pyarrow()
     name, ctx = begin_load(path, on_error, chunk_rows)
-    product_vocab = vocabulary(PRODUCTS)
-    vocabs = {  # column -> (vocabulary, id of an empty cell)
-        "event_type": (vocabulary(EVENT_TYPES), OOV_ID),
-        "page": (vocabulary(PAGES), OOV_ID),
-        "product": (product_vocab, product_vocab["none"]),
-    }
-    dtypes = {"ts_ms": np.int64, "event_type": np.int16, "page": np.int16, "product": np.int16,
-              "amount": np.float32, "dwell_ms": np.float32}
-    out = _Collected(dtypes, oov=vocabs, missing=("amount", "dwell_ms"))
+    fields = schema.event_fields
+    wanted = (schema.event_user_id, schema.event_timestamp, *(f.column for f in fields))
+    out = _Collected(fields, {"ts_ms": np.int64})
     user_chunks: list = []  # the kept user ids of every batch, as Arrow string arrays
 
-    for cols, base in read_batches(name, EVENT_COLUMNS, chunk_rows, ctx):
-        user, checks = _user_checks(cols)
-        ts, ts_bad, ts_msg = parse_timestamps(cols["timestamp"])
-        checks.add("timestamp", ts_bad, ts_msg)
-        cats = {key: Categorical(strings(cols[key]), vocab, empty) for key, (vocab, empty) in vocabs.items()}
-        amount, _ = checks.numbers("amount", cols["amount"])
-        dwell, dwell_bad = checks.numbers("dwell_ms", cols["dwell_ms"])
-        negative = ~dwell_bad & (dwell < 0)
-        checks.add("dwell_ms", negative, lambda i: f"negative dwell_ms {num_text(dwell[i])} (must be >= 0)")
-
+    for cols, base in read_batches(name, wanted, chunk_rows, ctx):
+        user, checks = _user_checks(cols, schema.event_user_id)
+        ts, ts_bad, ts_msg = parse_timestamps(cols[schema.event_timestamp])
+        checks.add(schema.event_timestamp, ts_bad, ts_msg)
+        converted = out.convert(cols, checks)
         keep = ctx.kept(checks, base)
         user_chunks.append(take_rows(user, keep))
         out.add("ts_ms", ts[keep])
-        for key, cat in cats.items():
-            out.add(key, cat.ids(keep))
-            cat.count_oov(keep, out.oov[key])
-        amount, dwell = amount[keep], dwell[keep]
-        out.add("amount", amount.astype(np.float32), np.isnan(amount))
-        out.add("dwell_ms", dwell.astype(np.float32), np.isnan(dwell))
+        out.keep(converted, keep)
 
     user_ids, code = factorise_sorted(user_chunks)
     del user_chunks
@@ -134,37 +107,27 @@ def load_events(path: str | os.PathLike, on_error: str = "raise", chunk_rows: in
     np.cumsum(counts, out=offsets[1:])
     del code, code_sorted, same_user, went_back
     ts_ms = ts_ms[perm]
-    return EventTable(offsets=offsets, ts_ms=ts_ms, **out.finish(ctx, user_ids, perm, reordered))
+    report, columns = out.finish(ctx, user_ids, perm, reordered)
+    del columns["multi"]  # events have no multi fields (check_schema)
+    return EventTable(user_ids=user_ids, offsets=offsets, ts_ms=ts_ms, report=report, **columns)
 
 
-def load_attributes(path: str | os.PathLike, on_error: str = "raise") -> AttributeTable:
+def load_attributes(path: str | os.PathLike, schema: ProfileSchema, on_error: str = "raise") -> AttributeTable:
     """Load a user-attributes CSV/Parquet file into an :class:`AttributeTable` (see the module docstring)."""
     _require_pyarrow()
     name, ctx = begin_load(path, on_error, 65536)
-    aum_vocab = vocabulary(AUM_BUCKETS)
-    product_index = {p: j for j, p in enumerate(PRODUCTS)}
     users = UserCodes()
     first_k_of_code = np.zeros(0, dtype=np.int64)  # user code -> delivered-row index of its row
     user_codes: list[np.ndarray] = []
-    dtypes = {"age": np.float32, "risk_level": np.int8, "tenure_days": np.float32, "holdings": np.uint8,
-              "aum_bucket": np.int16}
-    out = _Collected(dtypes, oov=("holdings", "aum_bucket"), missing=("age", "risk_level", "tenure_days", "aum_bucket"))
+    id_column = schema.user_user_id
+    out = _Collected(schema.user_fields, {})
 
-    for cols, base in read_batches(name, ATTRIBUTE_COLUMNS, 65536, ctx):
-        user, checks = _user_checks(cols)
-        age, age_bad = checks.numbers("age", cols["age"])
-        checks.add("age", ~age_bad & ((age < 0) | (age > 120)), lambda i: f"age {num_text(age[i])} out of range 0..120")
-        risk, risk_bad, _ = parse_numbers(cols["risk_level"])
-        risk_bad |= ~np.isnan(risk) & ~np.isin(risk, (1, 2, 3, 4, 5))
-        risk_raw = cols["risk_level"]
-        checks.add("risk_level", risk_bad, lambda i: f"risk_level must be an integer 1..5, found {shown(risk_raw, i)}")
-        tenure, tenure_bad = checks.numbers("tenure_days", cols["tenure_days"])
-        checks.add("tenure_days", ~tenure_bad & (tenure < 0), lambda i: f"negative tenure_days {num_text(tenure[i])}")
-        holdings = Holdings(cols["holdings"], product_index)
-        aum = Categorical(strings(cols["aum_bucket"]), aum_vocab, PAD_ID)
+    for cols, base in read_batches(name, (id_column, *(f.column for f in schema.user_fields)), 65536, ctx):
+        user, checks = _user_checks(cols, id_column)
+        converted = out.convert(cols, checks)
         first_k = _duplicates(user, checks, users, first_k_of_code, base)
         checks.add(
-            "user_id",
+            id_column,
             first_k >= 0,
             lambda i: f"duplicate user {shown(user, i)} (first at row {ctx.row_of(int(first_k[i]))})",
         )
@@ -177,21 +140,15 @@ def load_attributes(path: str | os.PathLike, on_error: str = "raise") -> Attribu
         order = np.argsort(codes[new])
         first_k_of_code = np.concatenate([first_k_of_code, base + kept[new][order]])
         user_codes.append(codes)
-        age, risk, tenure = age[keep], risk[keep], tenure[keep]
-        out.add("age", age.astype(np.float32), np.isnan(age))
-        out.add("risk_level", np.nan_to_num(risk, nan=0.0).astype(np.int8), np.isnan(risk))
-        out.add("tenure_days", tenure.astype(np.float32), np.isnan(tenure))
-        out.add("holdings", holdings.matrix(keep, out.oov["holdings"]))
-        aum_ids = aum.ids(keep)
-        aum.count_oov(keep, out.oov["aum_bucket"])
-        out.add("aum_bucket", aum_ids, aum_ids == PAD_ID)
+        out.keep(converted, keep)
 
     code = concat(user_codes, np.int32)
     if code.size == 0:
         raise ctx.no_rows_error()
     user_ids, rank = users.sorted()
     perm = np.argsort(rank[code], kind="stable")
-    return AttributeTable(**out.finish(ctx, user_ids, perm))
+    report, columns = out.finish(ctx, user_ids, perm)
+    return AttributeTable(user_ids=user_ids, report=report, **columns)
 
 
 # --- shared by both loaders ---------------------------------------------------------------------------------
@@ -204,24 +161,62 @@ def _require_pyarrow() -> None:
         raise FinliteError("loading event and attribute tables needs pyarrow: pip install pyarrow") from None
 
 
-def _user_checks(cols: dict[str, "pa.Array"]) -> tuple["pa.StringArray", RowChecks]:
+def _user_checks(cols: dict[str, "pa.Array"], column: str) -> tuple["pa.StringArray", RowChecks]:
     """A batch's user ids (stripped strings) and its checks, starting with the empty-id check."""
     import pyarrow.compute as pc
 
-    user = strings(cols["user_id"])
+    user = strings(cols[column])
     checks = RowChecks(len(user))
-    checks.add("user_id", np_bool(pc.equal(user, "")), lambda i: "empty user_id")
+    checks.add(column, np_bool(pc.equal(user, "")), lambda i: f"empty {column}")
     return user, checks
 
 
 class _Collected:
-    """What the batches of one load add up to: converted columns, unknown values and missing counts."""
+    """What the batches of one load add up to: each field's converted values, unknown values and missing
+    counts (categorical fields → int32 ids, numeric → float32 with NaN, multi → uint8 multi-hot)."""
 
-    def __init__(self, dtypes: dict[str, type], oov: Iterable[str], missing: Iterable[str]) -> None:
-        self.dtypes = dtypes
-        self.parts: dict[str, list[np.ndarray]] = {key: [] for key in dtypes}
-        self.oov = {key: OovCounter() for key in oov}
-        self.missing = dict.fromkeys(missing, 0)
+    def __init__(self, fields: Iterable[Field], extra: dict[str, type]) -> None:
+        self.fields = tuple(fields)
+        self.dtypes = dict(extra)
+        for f in self.fields:
+            self.dtypes[f.name] = {CATEGORICAL: np.int32, NUMERIC: np.float32, MULTI: np.uint8}[f.kind]
+        self.parts: dict[str, list[np.ndarray]] = {key: [] for key in self.dtypes}
+        self.oov = {f.name: OovCounter() for f in self.fields if f.kind != NUMERIC}
+        self.missing = {f.name: 0 for f in self.fields if f.kind != MULTI}
+        self.vocab = {f.name: f.ids() for f in self.fields if f.kind != NUMERIC}
+
+    def convert(self, cols: dict[str, "pa.Array"], checks: RowChecks) -> dict:
+        """Every field of a batch parsed, with its bad rows added to ``checks``."""
+        out: dict = {}
+        for f in self.fields:
+            arr = cols[f.column]
+            if f.kind == NUMERIC:
+                values, bad = checks.numbers(f.column, arr)
+                for bound, outside, word in ((f.min, np.less, "below"), (f.max, np.greater, "above")):
+                    if bound is not None:
+                        mask = ~bad & outside(values, bound)
+                        checks.add(f.column, mask, lambda i, v=values, b=bound, w=word, k=("min" if word == "below" else "max"), n=f.name:
+                                   f"{n} {num_text(v[i])} is {w} the schema's {k} {num_text(b)}")
+                out[f.name] = values
+            elif f.kind == CATEGORICAL:
+                out[f.name] = Categorical(strings(arr), self.vocab[f.name], OOV_ID if f.role == "event" else MISSING_ID)
+            else:
+                out[f.name] = MultiValues(arr, {v: j for j, v in enumerate(f.values)}, f.separator)
+        return out
+
+    def keep(self, converted: dict, keep: slice | np.ndarray) -> None:
+        """The kept rows of a converted batch."""
+        for f in self.fields:
+            value = converted[f.name]
+            if f.kind == NUMERIC:
+                kept = value[keep]
+                self.add(f.name, kept.astype(np.float32), np.isnan(kept))
+            elif f.kind == CATEGORICAL:
+                ids = value.ids(keep)
+                value.count_oov(keep, self.oov[f.name])
+                self.add(f.name, ids, ids == MISSING_ID)
+            else:
+                self.add(f.name, value.matrix(keep, self.oov[f.name]))
 
     def add(self, key: str, values: np.ndarray, missing: np.ndarray | None = None) -> None:
         """A batch's kept values of a column (``missing``: which of them are missing)."""
@@ -231,11 +226,14 @@ class _Collected:
 
     def column(self, key: str) -> np.ndarray:
         """A column in file order; its batches are freed."""
-        return concat(self.parts.pop(key), self.dtypes[key])
+        chunks = self.parts.pop(key)
+        if not chunks and self.dtypes[key] == np.uint8:
+            width = len(next(f for f in self.fields if f.name == key).values)
+            return np.zeros((0, width), dtype=np.uint8)
+        return concat(chunks, self.dtypes[key])
 
-    def finish(self, ctx: LoadContext, user_ids: list[str], perm: np.ndarray, reordered_users: int = 0) -> dict:
-        """The table's other fields: ``user_ids``, every column not taken yet in table order (``perm``) and
-        the report."""
+    def finish(self, ctx: LoadContext, user_ids: list[str], perm: np.ndarray, reordered_users: int = 0) -> tuple[LoadReport, dict]:
+        """The report, and ``{"cats" | "nums" | "multi": {field: column in table order (perm)}}``."""
         report = LoadReport(
             path=ctx.name,
             rows=int(perm.size),
@@ -246,9 +244,13 @@ class _Collected:
             skipped=ctx.skipped,
             skipped_examples=ctx.examples(),
             oov_total={key: counter.total for key, counter in self.oov.items()},
+            multi=tuple(f.name for f in self.fields if f.kind == MULTI),
         )
-        columns = {key: self.column(key)[perm] for key in list(self.parts)}
-        return {"user_ids": user_ids, **columns, "report": report}
+        groups: dict[str, dict[str, np.ndarray]] = {"cats": {}, "nums": {}, "multi": {}}
+        for f in self.fields:
+            group = {CATEGORICAL: "cats", NUMERIC: "nums", MULTI: "multi"}[f.kind]
+            groups[group][f.name] = self.column(f.name)[perm]
+        return report, groups
 
 
 def _duplicates(

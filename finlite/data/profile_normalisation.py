@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .profile_features import gather_events, log_amount, log_nonneg
+from .profile_features import gather_events, transform
 from .profile_spec import ProfileSpec
+from .schema import NUMERIC
 
 if TYPE_CHECKING:  # pragma: no cover
     from .tables import AttributeTable, EventTable
@@ -29,36 +30,24 @@ def _mean_std(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), (std if std > 1e-6 else 1.0)
 
 
-def fit_normalisation(
-    events: "EventTable | None",
-    attrs: "AttributeTable | None",
-    as_of_ms: int,
-    base: ProfileSpec | None = None,
-) -> ProfileSpec:
-    """A spec (``base`` or the default, with its other fields) whose mean/std constants are those of the
-    training tables: over the *kept* windows of every user with events (the values the encoder sees),
-    and over every attribute row with a valid age / tenure. Without data a constant stays 0 / 1; a
-    (near-)zero std becomes 1."""
-    base = base or ProfileSpec()
-    stats: dict[str, tuple[float, float]] = {}
+def fit_normalisation(events: "EventTable | None", attrs: "AttributeTable | None", as_of_ms: int, base: ProfileSpec) -> ProfileSpec:
+    """``base`` with the mean/std constants of the training tables: over the *kept* windows of every user
+    with events (the values the encoder sees), and over every attribute row with a valid value. Without
+    data a constant stays 0 / 1; a (near-)zero std becomes 1."""
+    norms: dict[str, tuple[float, float]] = {}
+    schema = base.schema
     if events is not None and len(events.user_ids):
-        users = list(events.user_ids)
-        g = gather_events(events, users, int(as_of_ms), base.max_events)
-        log_a, miss_a = log_amount(np.asarray(events.amount)[g.index])
-        log_d, miss_d = log_nonneg(np.asarray(events.dwell_ms)[g.index])
+        g = gather_events(events, list(events.user_ids), int(as_of_ms), base.max_events)
+        for f in schema.event_numerics:
+            value, missing = transform(events.nums[f.name][g.index], f)
+            norms[f"event.{f.name}"] = _mean_std(value[~missing])
         has_gap = g.gap_ms >= 0
-        with_events = g.count > 0
-        stats["amount"] = _mean_std(log_a[~miss_a])
-        stats["dwell"] = _mean_std(log_d[~miss_d])
-        stats["gap"] = _mean_std(np.log1p(g.gap_ms[has_gap] / 1000.0))
-        stats["elapsed"] = _mean_std(np.log1p((int(as_of_ms) - np.asarray(events.ts_ms)[g.index]) / 1000.0))
-        stats["recency"] = _mean_std(np.log1p((int(as_of_ms) - g.last_ts[with_events]) / 1000.0))
+        norms["gap"] = _mean_std(np.log1p(g.gap_ms[has_gap] / 1000.0))
+        norms["elapsed"] = _mean_std(np.log1p((int(as_of_ms) - np.asarray(events.ts_ms)[g.index]) / 1000.0))
+        norms["recency"] = _mean_std(np.log1p((int(as_of_ms) - g.last_ts[g.count > 0]) / 1000.0))
     if attrs is not None and len(attrs.user_ids):
-        log_age, miss_age = log_nonneg(attrs.age)
-        log_ten, miss_ten = log_nonneg(attrs.tenure_days)
-        stats["age"] = _mean_std(log_age[~miss_age])
-        stats["tenure"] = _mean_std(log_ten[~miss_ten])
-    changes: dict[str, float] = {}
-    for prefix, (mean, std) in stats.items():
-        changes[f"{prefix}_mean"], changes[f"{prefix}_std"] = mean, std
-    return replace(base, **changes)
+        for f in schema.user_fields:
+            if f.kind == NUMERIC:
+                value, missing = transform(attrs.nums[f.name], f)
+                norms[f"user.{f.name}"] = _mean_std(value[~missing])
+    return replace(base, norms={**base.norms, **norms})

@@ -19,23 +19,24 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 
 from .batch_reader import match_columns
-from .event_schema import ATTRIBUTE_COLUMNS, EVENT_COLUMNS
 from .events import load_attributes, load_events
 from .timestamps import iso_ms
 
 if TYPE_CHECKING:  # pragma: no cover
     from .profile_features import ProfileEncoder
+    from .schema import ProfileSchema
     from .tables import AttributeTable, EventTable
 
-__all__ = ["encode_profile_cases", "read_raw_rows", "tables_from_rows"]
+__all__ = ["encode_profile_cases", "event_columns", "read_raw_rows", "tables_from_rows", "user_columns"]
 
 _EPOCH = _dt.datetime(1970, 1, 1)
 _MS = _dt.timedelta(milliseconds=1)
 
 
-def read_raw_rows(path: str | Path, columns: Sequence[str], user_ids: Iterable[str]) -> dict[str, list[dict[str, str]]]:
+def read_raw_rows(path: str | Path, columns: Sequence[str], user_ids: Iterable[str], id_column: str) -> dict[str, list[dict[str, str]]]:
     """The rows of ``user_ids`` in an events or users file (``.csv`` or ``.parquet``), in file order,
-    as ``{column: text}`` dicts over ``columns`` (cells stripped, ``""`` when empty)."""
+    as ``{column: text}`` dicts over ``columns`` (cells stripped, ``""`` when empty); ``id_column`` (one of
+    ``columns``) holds the user id."""
     path = Path(path)
     wanted = set(user_ids)
     out: dict[str, list[dict[str, str]]] = {u: [] for u in wanted}
@@ -47,18 +48,18 @@ def read_raw_rows(path: str | Path, columns: Sequence[str], user_ids: Iterable[s
         schema_names = pq.read_schema(path).names
         mapping = match_columns(tuple(columns), list(schema_names), str(path))
         table = pq.read_table(path, columns=list(mapping.values()))
-        user_col = table.column(mapping["user_id"]).cast("string")
+        user_col = table.column(mapping[id_column]).cast("string")
         table = table.filter(pc.is_in(pc.utf8_trim_whitespace(user_col), value_set=pa.array(sorted(wanted), pa.string())))
         for record in table.to_pylist():
             row = {name: _cell(record[column]) for name, column in mapping.items()}
-            out[row["user_id"]].append(row)
+            out[row[id_column]].append(row)
         return out
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None) or []
         mapping = match_columns(tuple(columns), header, str(path))
         index = {name: header.index(column) for name, column in mapping.items()}
-        user_at = index["user_id"]
+        user_at = index[id_column]
         for fields in reader:
             if not fields or len(fields) <= user_at:
                 continue
@@ -68,18 +69,29 @@ def read_raw_rows(path: str | Path, columns: Sequence[str], user_ids: Iterable[s
     return out
 
 
+def event_columns(schema: "ProfileSchema") -> list[str]:
+    """The events file's columns a schema reads: user id, timestamp, then every event field."""
+    return [schema.event_user_id, schema.event_timestamp, *(f.column for f in schema.event_fields)]
+
+
+def user_columns(schema: "ProfileSchema") -> list[str]:
+    """The users file's columns a schema reads: user id, then every user field."""
+    return [schema.user_user_id, *(f.column for f in schema.user_fields)]
+
+
 def tables_from_rows(
-    event_rows: list[dict], attribute_rows: list[dict]
+    event_rows: list[dict], attribute_rows: list[dict], schema: "ProfileSchema"
 ) -> tuple["EventTable | None", "AttributeTable | None"]:
-    """(EventTable or None, AttributeTable or None) of raw rows, through the file loaders."""
+    """(EventTable or None, AttributeTable or None) of raw rows (keyed by the schema's columns), through
+    the file loaders."""
     with tempfile.TemporaryDirectory(prefix="finlite-golden-") as tmp:
         events = attrs = None
         if event_rows:
-            _write_rows(Path(tmp) / "events.csv", EVENT_COLUMNS, event_rows)
-            events = load_events(Path(tmp) / "events.csv")
+            _write_rows(Path(tmp) / "events.csv", event_columns(schema), event_rows)
+            events = load_events(Path(tmp) / "events.csv", schema)
         if attribute_rows:
-            _write_rows(Path(tmp) / "users.csv", ATTRIBUTE_COLUMNS, attribute_rows)
-            attrs = load_attributes(Path(tmp) / "users.csv")
+            _write_rows(Path(tmp) / "users.csv", user_columns(schema), attribute_rows)
+            attrs = load_attributes(Path(tmp) / "users.csv", schema)
     return events, attrs
 
 
@@ -90,7 +102,7 @@ def encode_profile_cases(encoder: "ProfileEncoder", cases: Sequence[dict]) -> tu
     if len(set(users)) != len(users):
         raise ValueError("golden cases need distinct user_id values")
     events, attrs = tables_from_rows(
-        [row for c in cases for row in c["events"]], [c["attributes"] for c in cases if c.get("attributes")]
+        [row for c in cases for row in c["events"]], [c["attributes"] for c in cases if c.get("attributes")], encoder.spec.schema
     )
     out = encoder.empty(len(cases))
     for as_of in sorted({int(c["as_of_ms"]) for c in cases}):

@@ -22,9 +22,9 @@ class LoadReport:
     """What happened while loading a table; nothing is dropped or replaced silently.
 
     ``oov[field]`` holds the most frequent unknown values (up to 20) with their row counts and
-    ``oov_total[field]`` the number of rows (for ``holdings``: items) with an unknown value; both have a key
-    for every categorical field. ``missing[field]`` counts empty values of each numeric field (kept as NaN;
-    for ``risk_level``/``aum_bucket`` stored as 0 = missing).
+    ``oov_total[field]`` the number of rows (for a multi field: items) with an unknown value; both have a key
+    for every categorical and multi field. ``missing[field]`` counts the empty cells of each numeric field
+    (kept as NaN) and categorical field (id 0).
     """
 
     path: str
@@ -36,6 +36,7 @@ class LoadReport:
     skipped: int
     skipped_examples: list[str]
     oov_total: dict[str, int] = field(default_factory=dict)
+    multi: tuple[str, ...] = ()  # the multi fields (their unknown items are ignored, not mapped to OOV)
 
     def summary(self) -> str:
         """One short human line per non-zero item."""
@@ -45,8 +46,8 @@ class LoadReport:
                 top = self.oov.get(name, {})
                 shown = ", ".join(f"{value!r} {count:,}" for value, count in list(top.items())[:3])
                 more = f" and {len(top) - 3} more" if len(top) > 3 else ""
-                if name == "holdings":
-                    lines.append(f"unknown holdings: {counted(total, 'item')} not in PRODUCTS, ignored ({shown}{more})")
+                if name in self.multi:
+                    lines.append(f"unknown {name}: {counted(total, 'item')} not in the schema's values, ignored ({shown}{more})")
                 else:
                     lines.append(f"unknown {name}: {counted(total, 'row')} mapped to OOV ({shown}{more})")
         if self.reordered_users:
@@ -67,19 +68,16 @@ class LoadReport:
 class EventTable:
     """Events as columns, sorted by (user, timestamp); equal timestamps keep their file order.
 
-    The events of ``user_ids[u]`` are rows ``offsets[u]:offsets[u + 1]``. Categorical columns hold int16 ids
-    from :func:`~finlite.data.event_schema.vocabulary` (``OOV_ID`` for unknown values); ``amount`` and
-    ``dwell_ms`` are float32 with NaN = missing; ``ts_ms`` is int64 epoch milliseconds (UTC).
+    The events of ``user_ids[u]`` are rows ``offsets[u]:offsets[u + 1]``. ``cats[field]`` holds int32 ids of
+    the schema's vocabulary (0 missing, 1 OOV, known values from 2); ``nums[field]`` float32 with NaN =
+    missing; ``ts_ms`` is int64 epoch milliseconds (UTC).
     """
 
     user_ids: list[str]
     offsets: np.ndarray
     ts_ms: np.ndarray
-    event_type: np.ndarray
-    page: np.ndarray
-    product: np.ndarray
-    amount: np.ndarray
-    dwell_ms: np.ndarray
+    cats: dict[str, np.ndarray]
+    nums: dict[str, np.ndarray]
     report: LoadReport
 
     def user_slice(self, user_id: str) -> slice:
@@ -95,17 +93,14 @@ class EventTable:
 class AttributeTable:
     """Static user attributes, one row per user, sorted by user id.
 
-    ``age``/``tenure_days``: float32, NaN = missing; ``risk_level``: int8, 0 = missing, else 1..5;
-    ``holdings``: uint8 (users, len(PRODUCTS)) multi-hot, column j = ``PRODUCTS[j]``; ``aum_bucket``: int16 ids
-    via ``vocabulary(AUM_BUCKETS)``, ``OOV_ID`` unknown, ``PAD_ID`` missing.
+    ``cats[field]``: int32 ids (0 missing, 1 OOV, known values from 2); ``nums[field]``: float32, NaN =
+    missing; ``multi[field]``: uint8 (users, len(values)) multi-hot, column j = the field's ``values[j]``.
     """
 
     user_ids: list[str]
-    age: np.ndarray
-    risk_level: np.ndarray
-    tenure_days: np.ndarray
-    holdings: np.ndarray
-    aum_bucket: np.ndarray
+    cats: dict[str, np.ndarray]
+    nums: dict[str, np.ndarray]
+    multi: dict[str, np.ndarray]
     report: LoadReport
 
     def index(self, user_id: str) -> int:

@@ -1,20 +1,21 @@
 """Profile networks: lifecycle stage, user tags and product propensity from recent in-app events.
 
-Inputs are those of :mod:`finlite.data.profile_features`: ``cat`` int32 ``(B, N, 4)`` (event type,
-page, product, hour + 1; 0 = padding), ``num`` float ``(B, N, 6)`` and ``static`` float ``(B, S)``.
-The four categorical fields are embedded and concatenated with a linear projection of ``num``; a
+Inputs are those of :mod:`finlite.data.profile_features`: ``cat`` int32 ``(B, N, C + 1)`` (the schema's
+categorical event fields, the event name first, then hour + 1; 0 = padding), ``num`` float ``(B, N, M)``
+(its last column is the elapsed time) and ``static`` float ``(B, S)``.
+The categorical fields are embedded and concatenated with a linear projection of ``num``; a
 pointwise conv stem and a stack of 1-D blocks (the intent network's depthwise-separable + shuffle
 blocks, or the standard-conv baseline) run over the event sequence with the mask
 ``cat[..., 0] != 0``; masked max + mean pooling and log-scaled sums ("how many", which max and mean
 cannot see) are concatenated with an MLP of ``static`` and the :class:`Tally` branch (exact counts of
-each event type, page and product over all events and over learned time windows), and a small trunk
+each value of the categorical fields over all events and over learned time windows), and a small trunk
 feeds ONE linear layer whose output holds all heads (the layout is the profile task's,
 :mod:`finlite.tasks.profile`)::
 
-    logits (B, num_lifecycle + num_tags + num_products) = [lifecycle | tags | products]
+    logits (B, num_lifecycle + num_tags + 1 + num_products) = [lifecycle | tags | buy | products]
 
-lifecycle: softmax over stages; tags: independent sigmoids (applied outside the model); products:
-softmax over the offerable products (next-product propensity). All tensors stay at most 4-D, every
+lifecycle: softmax over stages; tags: independent sigmoids (applied outside the model); buy: a sigmoid,
+P(buys anything in the horizon); products: softmax, P(product | buys). All tensors stay at most 4-D, every
 shape is static and there is no data-dependent control flow, so the graph converts to TFLite.
 """
 
@@ -28,12 +29,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..data.event_schema import EVENT_TYPES, FIRST_ID, LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, PAGES, PRODUCTS, TAGS
-from ..data.profile_spec import NUM_COLUMNS
 from .layers import build_stages, conv_bn, make_divisible, masked_mean
 from .registry import register_model
 
-ELAPSED = NUM_COLUMNS.index("log_elapsed")  # the column of ``num`` the tally's time windows read
+ELAPSED = -1  # the column of ``num`` the tally's time windows read (log_elapsed, always last)
 
 # kind, kernel, stride (kinds as in layers.BLOCKS). The stride-2 unit halves the 64-event sequence
 # once the first blocks have mixed neighbouring events; the depthwise kernels of 5 afterwards see
@@ -52,18 +51,13 @@ class ProfileNetConfig:
     """Architecture of a profile network (facts about trained weights live in the bundle manifest)."""
 
     static_features: int  # = ProfileSpec.static_features
-    num_lifecycle: int = len(LIFECYCLE_STAGES)
-    num_tags: int = len(TAGS)
-    num_products: int = len(OFFERABLE_PRODUCTS)
-    event_type_vocab: int = len(EVENT_TYPES) + FIRST_ID  # = ProfileSpec.event_type_vocab
-    page_vocab: int = len(PAGES) + FIRST_ID
-    product_vocab: int = len(PRODUCTS) + FIRST_ID
-    hour_vocab: int = 25  # = ProfileSpec.hour_vocab (hour + 1, 0 = padding)
-    event_type_dim: int = 16
-    page_dim: int = 16
-    product_dim: int = 16
+    cat_vocabs: Sequence[int]  # = ProfileSpec.cat_vocabs: each categorical event field, then the hour
+    num_features: int  # = ProfileSpec.num_features
+    num_lifecycle: int
+    num_tags: int
+    num_products: int
+    field_dim: int = 16  # embedding width of each categorical event field
     hour_dim: int = 8
-    num_features: int = 6  # = ProfileSpec.num_features
     num_dim: int = 16  # width of the linear projection of the numeric event features
     static_dim: int = 64  # width of the static MLP
     width: int = 96  # block channels before width_mult
@@ -87,6 +81,7 @@ class ProfileNetConfig:
     # boosting baseline is fed, computed inside the network (0 = off).
     tally_windows: int = 3
     tally_dim: int = 64
+    tally_max_vocab: int = 256  # fields with more ids are left out of the tally (its width grows with ids)
 
     @property
     def channels(self) -> int:
@@ -94,11 +89,16 @@ class ProfileNetConfig:
 
     @property
     def event_dim(self) -> int:
-        return self.event_type_dim + self.page_dim + self.product_dim + self.hour_dim + self.num_dim
+        return self.field_dim * (len(self.cat_vocabs) - 1) + self.hour_dim + self.num_dim
 
     @property
     def num_outputs(self) -> int:
-        return self.num_lifecycle + self.num_tags + self.num_products
+        return self.num_lifecycle + self.num_tags + 1 + self.num_products
+
+    @property
+    def tally_fields(self) -> list[int]:
+        """The cat columns the tally counts (the schema's fields, not the hour, within tally_max_vocab)."""
+        return [i for i, v in enumerate(self.cat_vocabs[:-1]) if v <= self.tally_max_vocab]
 
 
 # What runs written before ``count_log`` and ``tally_windows`` existed were trained with: their
@@ -110,9 +110,9 @@ class Tally(nn.Module):
     """log(1 + count) of every id of the first categorical fields, over all events and over learned
     soft time windows ``sigmoid(scale * elapsed + shift)``, followed by Linear + ReLU."""
 
-    def __init__(self, vocabs: Sequence[int], windows: int, dim: int):
+    def __init__(self, vocabs: Sequence[int], columns: Sequence[int], windows: int, dim: int):
         super().__init__()
-        self.vocabs = tuple(vocabs)
+        self.vocabs, self.columns = tuple(vocabs), tuple(columns)
         for i, vocab in enumerate(self.vocabs):
             self.register_buffer(f"one_hot_{i}", torch.eye(vocab), persistent=False)
         # elapsed is the z-scored log of the event's age: recent events are negative. Windows start
@@ -125,7 +125,7 @@ class Tally(nn.Module):
         mask = (cat[:, :, 0] != 0).to(elapsed.dtype).unsqueeze(2)  # (B, N, 1)
         weights = torch.cat((mask, torch.sigmoid(elapsed.unsqueeze(2) * self.scale + self.shift) * mask), dim=2)  # (B, N, W+1)
         one_hot = torch.cat(
-            [F.embedding(cat[:, :, i], getattr(self, f"one_hot_{i}")) for i in range(len(self.vocabs))], dim=2
+            [F.embedding(cat[:, :, c], getattr(self, f"one_hot_{i}")) for i, c in enumerate(self.columns)], dim=2
         )  # (B, N, V)
         counts = torch.bmm(one_hot.transpose(1, 2), weights)  # (B, V, W+1)
         return self.proj(torch.log(counts.flatten(1) + 1.0))
@@ -148,10 +148,9 @@ class ProfileNet(nn.Module):
         if min(config.num_lifecycle, config.num_tags, config.num_products, config.static_features) < 1:
             raise ValueError("num_lifecycle, num_tags, num_products and static_features must be >= 1")
         channels = config.channels
-        self.event_type = _embedding(config.event_type_vocab, config.event_type_dim)
-        self.page = _embedding(config.page_vocab, config.page_dim)
-        self.product = _embedding(config.product_vocab, config.product_dim)
-        self.hour = _embedding(config.hour_vocab, config.hour_dim)
+        *fields, hours = config.cat_vocabs
+        self.fields = nn.ModuleList(_embedding(rows, config.field_dim) for rows in fields)
+        self.hour = _embedding(hours, config.hour_dim)
         self.num_proj = nn.Linear(config.num_features, config.num_dim)
         self.stem = conv_bn(config.event_dim, channels)
         self.blocks = build_stages(config.blocks, config.stages, channels)
@@ -167,24 +166,16 @@ class ProfileNet(nn.Module):
             pooled += channels + config.counter_dim
         self.trunk = nn.Sequential(nn.Linear(pooled, channels), nn.ReLU(inplace=True))
         if config.tally_windows > 0:
-            self.tally = Tally(
-                (config.event_type_vocab, config.page_vocab, config.product_vocab), config.tally_windows, config.tally_dim
-            )
+            columns = config.tally_fields
+            self.tally = Tally([config.cat_vocabs[c] for c in columns], columns, config.tally_windows, config.tally_dim)
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(channels, config.num_outputs)
 
     def forward(self, cat: torch.Tensor, num: torch.Tensor, static: torch.Tensor) -> torch.Tensor:
         mask = (cat[:, :, 0] != 0).to(num.dtype).unsqueeze(1)  # (B, 1, N)
-        events = torch.cat(
-            (
-                self.event_type(cat[:, :, 0]),
-                self.page(cat[:, :, 1]),
-                self.product(cat[:, :, 2]),
-                self.hour(cat[:, :, 3]),
-                self.num_proj(num),
-            ),
-            dim=2,
-        )  # (B, N, event_dim)
+        hour = len(self.fields)
+        embedded = [emb(cat[:, :, i]) for i, emb in enumerate(self.fields)]
+        events = torch.cat((*embedded, self.hour(cat[:, :, hour]), self.num_proj(num)), dim=2)  # (B, N, event_dim)
         events = events.transpose(1, 2)  # (B, event_dim, N)
         x = self.stem(events) * mask  # (B, C, N)
         counts = self.counter(events) * mask if self.config.count_pool else None

@@ -66,6 +66,7 @@ class Finished:
     train_metrics: dict[str, Any] = field(default_factory=dict)  # merged into metrics.json's "train"
     samples: dict[str, Any] = field(default_factory=dict)  # samples.json: what export calibrates / checks on
     oos: dict[str, Any] = field(default_factory=dict)  # run.json's out-of-scope calibration, if any
+    documents: dict[str, Any] = field(default_factory=dict)  # more JSON files for the run folder (name -> content)
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,8 @@ class Task(ABC):
         """Load, split and encode the training data."""
 
     @abstractmethod
-    def objective(self, config: Any, distilled: bool) -> Any:
-        """The loss and validation metrics (:class:`finlite.training.trainer.Objective`)."""
+    def objective(self, config: Any, prepared: Prepared, distilled: bool) -> Any:
+        """The loss and validation metrics (:class:`finlite.training.trainer.Objective`) for the prepared data."""
 
     def soft_targets(self, config: Any, prepared: Prepared, ctx: TrainContext) -> tuple[np.ndarray, ...]:
         """Teacher targets appended to the training targets (none by default)."""

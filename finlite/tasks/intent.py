@@ -121,7 +121,7 @@ class IntentTask(Task):
 
         return prepare(self, config, data, log)
 
-    def objective(self, config: IntentTrainConfig, distilled: bool):
+    def objective(self, config: IntentTrainConfig, prepared: Prepared, distilled: bool):
         from .objectives import ClassificationObjective
 
         if not distilled:

@@ -1,9 +1,12 @@
 """The profile task: a user's recent in-app events + attributes → lifecycle stage, tag scores and
-next-product propensity, from ONE output row ``[lifecycle | tags | products]`` (:func:`output_layout`,
-the only place that knows the layout).
+next-product propensity, from ONE output row ``[lifecycle | tags | buy | products]`` (:func:`output_layout`,
+the only place that knows the layout). Stages, tags and products are the data schema's
+(:mod:`finlite.data.schema`).
 
 Post-processing (what the apps reproduce): softmax over the lifecycle columns → stage (arg-max);
-sigmoid of each tag logit → tag score; softmax over the product columns → top-3 products.
+sigmoid of each tag logit → tag score; sigmoid of the buy logit → P(buys anything in the horizon);
+softmax over the product columns → P(product | buys), the top 3; a product's propensity is
+P(buys) × P(product | buys).
 Training mixes the labels with out-of-fold HistGradientBoosting soft targets and fits per-stage
 logit offsets for macro-F1 on the validation users (folded into the output bias).
 """
@@ -15,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..data.event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
 from .base import Finished, Log, Prepared, Task, TaskOutputs, TrainContext
 from .config import TaskConfig
 from .registry import register_task
@@ -23,7 +25,7 @@ from .registry import register_task
 if TYPE_CHECKING:
     import numpy as np
 
-HEADS = ("lifecycle", "tags", "products")
+HEADS = ("lifecycle", "tags", "buy", "products")
 TOP_K = 3
 # What runs written before ``count_log`` and ``tally_windows`` were recorded were trained with.
 PRE_TALLY_KWARGS = {"count_log": False, "tally_windows": 0}
@@ -40,8 +42,10 @@ class ProfileTrainConfig(TaskConfig):
     weight_decay: float = 0.01
     dropout: float = 0.2
     ema_decay: float = 0.99
-    eval_fraction: float = 0.2  # held-out users for the final figures
-    val_fraction: float = 0.1  # of the remaining users, for early stopping
+    # Without --eval-labels, this fraction of the labelled users is held out for the final figures
+    # (0 = train on all of them; the figures are then the validation users').
+    eval_fraction: float = 0.0
+    val_fraction: float = 0.1  # of the training users, for early stopping and the stage offsets
     patience: int = 8
     seed: int = 0
     threads: int = 0  # torch and scikit-learn (OpenMP) threads; 0 = their defaults
@@ -49,7 +53,8 @@ class ProfileTrainConfig(TaskConfig):
     # multi-task loss weights
     lifecycle_weight: float = 1.0
     tags_weight: float = 4.0
-    products_weight: float = 1.0
+    buy_weight: float = 1.0
+    products_weight: float = 1.0  # cross-entropy over the buyers only
     # feature encoder
     max_events: int = 128
     utc_offset_minutes: int = 480
@@ -69,23 +74,34 @@ class ProfileTrainConfig(TaskConfig):
 
 @dataclass
 class ProfilePrediction:
-    """One user's profile: stage, stage probabilities, tag scores and the top products."""
+    """One user's profile: stage, stage probabilities, tag scores, P(buys) and the top products."""
 
     user_id: str
     stage: str
     stage_probs: dict[str, float]
     tags: dict[str, float]
-    top_products: list[dict]  # [{"product", "index", "prob"}], most likely first
+    buy_prob: float
+    top_products: list[dict]  # [{"product", "index", "prob" = P(product | buys), "propensity"}], most likely first
+
+
+BUY_LABEL = "buy"  # the label of the buy column in labels.txt
 
 
 def output_layout(num_lifecycle: int, num_tags: int, num_products: int) -> dict[str, list[int]]:
     """``{head: [start, stop]}`` column slices of the single logits output."""
     a, b = num_lifecycle, num_lifecycle + num_tags
-    return {"lifecycle": [0, a], "tags": [a, b], "products": [b, b + num_products]}
+    return {"lifecycle": [0, a], "tags": [a, b], "buy": [b, b + 1], "products": [b + 1, b + 1 + num_products]}
 
 
-DEFAULT_LAYOUT = output_layout(len(LIFECYCLE_STAGES), len(TAGS), len(OFFERABLE_PRODUCTS))
-LABELS = [*LIFECYCLE_STAGES, *TAGS, *OFFERABLE_PRODUCTS]
+def schema_layout(schema) -> dict[str, list[int]]:
+    """The output layout of a :class:`~finlite.data.schema.ProfileSchema`."""
+    return output_layout(len(schema.labels.stages), len(schema.labels.tags), len(schema.labels.products))
+
+
+def schema_labels(schema) -> list[str]:
+    """The output names in column order (labels.txt)."""
+    lab = schema.labels
+    return [*lab.stages, *(t.name for t in lab.tags), BUY_LABEL, *lab.products]
 
 
 def as_of_option(text: str) -> int:
@@ -119,12 +135,14 @@ def profile_postprocess(layout: dict[str, list[int]], labels: list[str], k: int 
         "heads": {
             "lifecycle": head("lifecycle", activation="softmax", answer="argmax"),
             "tags": head("tags", activation="sigmoid"),
-            "products": head("products", activation="softmax", top_k=k),
+            "buy": head("buy", activation="sigmoid"),
+            "products": head("products", activation="softmax", top_k=k, given="buy"),
         },
         "rule": (
             "stage = the lifecycle label with the largest softmax probability over the lifecycle columns; "
-            "tag score = sigmoid(tag logit), each tag independent; products = softmax over the product "
-            "columns, the top_k by probability (ties: lower index first)"
+            "tag score = sigmoid(tag logit), each tag independent; P(buy) = sigmoid(buy logit), the chance "
+            "of buying anything in the horizon; products = softmax over the product columns = P(product | buy), "
+            "the top_k by probability (ties: lower index first); propensity = P(buy) * P(product | buy)"
         ),
     }
 
@@ -135,6 +153,7 @@ class ProfileTask(Task):
     summary = "event sequence + attributes → lifecycle, tags, next product"
     epilog = """examples:
   finlite train profile --events data/profile/events.csv --users data/profile/users.csv --labels data/profile/labels.csv --out runs/profile
+  finlite train profile --schema schema.json --events … --users … --labels train_labels.csv --eval-labels eval_labels.csv --out runs/profile
   torchrun --nproc_per_node=2 -m finlite train profile --events … --users … --labels … --out runs/profile-ddp
   finlite train profile --events … --users … --labels … --out runs/profile --resume      # continue a killed run
 """
@@ -146,11 +165,15 @@ class ProfileTask(Task):
     def add_data_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--events", required=True, help="events file (.csv or .parquet)")
         parser.add_argument("--users", required=True, help="user attributes file (.csv or .parquet)")
-        parser.add_argument("--labels", required=True, help="labels CSV: user_id, lifecycle, next_product, one column per tag")
+        parser.add_argument("--labels", required=True, help="labels file: user id, stage, next product, one column per tag")
+        parser.add_argument("--schema", help="schema.json (finlite schema infer); default: inferred from the files and saved in the run")
+        parser.add_argument("--eval-labels", help="labels of the users to evaluate on (kept out of training); default: none held out")
         parser.add_argument("--as-of", help="snapshot time (ISO 8601 or epoch ms; default: just after the last event)")
 
     def data_files(self, args: argparse.Namespace) -> dict[str, Any]:
         return {"events": Path(args.events), "users": Path(args.users), "labels": Path(args.labels),
+                "schema": Path(args.schema) if args.schema else None,
+                "eval_labels": Path(args.eval_labels) if args.eval_labels else None,
                 "as_of_ms": as_of_option(args.as_of) if args.as_of else None}
 
     def prepare(self, config: ProfileTrainConfig, data: dict[str, Any], log: Log) -> Prepared:
@@ -158,10 +181,10 @@ class ProfileTask(Task):
 
         return prepare(self, config, data, log)
 
-    def objective(self, config: ProfileTrainConfig, distilled: bool):
+    def objective(self, config: ProfileTrainConfig, prepared: Prepared, distilled: bool):
         from .profile_training import ProfileObjective
 
-        return ProfileObjective(config, DEFAULT_LAYOUT)
+        return ProfileObjective(config, prepared.extra["layout"])
 
     def soft_targets(self, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainContext) -> tuple[np.ndarray, ...]:
         if config.distill_baseline <= 0:
@@ -169,7 +192,7 @@ class ProfileTask(Task):
         from .profile_baseline import baseline_soft_targets
 
         e = prepared.extra
-        return baseline_soft_targets(e["events"], e["attrs"], e["labels"].subset(e["fit_users"]), e["as_of_ms"], config.seed, log=ctx.log)
+        return baseline_soft_targets(e["schema"], e["events"], e["attrs"], e["labels"].subset(e["fit_users"]), e["as_of_ms"], config.seed, log=ctx.log)
 
     def finish(self, model, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainContext) -> Finished:
         from .profile_training import finish
@@ -177,12 +200,17 @@ class ProfileTask(Task):
         return finish(model, config, prepared, ctx)
 
     def architecture_kwargs(self, model_kwargs: dict[str, Any]) -> dict[str, Any]:
+        if "cat_vocabs" not in model_kwargs:
+            from ..errors import FinliteError
+
+            raise FinliteError("this profile run was trained with the fixed vocabularies of finlite.profile/1; this finlite "
+                               "encodes with the data's schema (finlite.profile/2): train it again")
         return {**PRE_TALLY_KWARGS, **model_kwargs}
 
     def summary_lines(self, metrics: dict) -> list[str]:
         return [
             f"{name:<20} lifecycle macro-F1 {row['lifecycle_macro_f1']:.4f}  mean tag AUROC {row['tag_auroc_mean']:.4f}  "
-            f"product Recall@3 {row['product_recall@3']:.4f}  NDCG@3 {row['product_ndcg@3']:.4f}"
+            f"buy AUROC {row['buy_auroc']:.4f}  product Recall@3 {row['product_recall@3']:.4f}  NDCG@3 {row['product_ndcg@3']:.4f} (buyers)"
             for name, row in (("network", metrics["eval"]), ("HistGradientBoosting", metrics.get("baseline")))
             if row
         ]
@@ -226,14 +254,14 @@ class ProfileTask(Task):
         spec = ProfileSpec.from_json(preprocess["profile"])
         size = {name: heads[name]["columns"][1] - heads[name]["columns"][0] for name in HEADS}
         return {"num_lifecycle": size["lifecycle"], "num_tags": size["tags"], "num_products": size["products"],
-                "static_features": spec.static_features, "num_features": spec.num_features}
+                "static_features": spec.static_features, "num_features": spec.num_features, "cat_vocabs": spec.cat_vocabs}
 
     def encode_inputs(self, encoder, events, attrs, user_ids: Sequence[str], as_of_ms: int) -> tuple[np.ndarray, ...]:
         """``events`` / ``attrs``: an EventTable / AttributeTable (or None); events after ``as_of_ms`` are ignored."""
         return encoder.encode(events, attrs, list(user_ids), int(as_of_ms)).as_tuple()
 
     def predictions(self, outputs: TaskOutputs, decoded: list[dict], events, attrs, user_ids: Sequence[str], as_of_ms: int) -> list[ProfilePrediction]:
-        return [ProfilePrediction(u, d["stage"], d["stage_probs"], d["tags"], d["top_products"]) for u, d in zip(user_ids, decoded)]
+        return [ProfilePrediction(u, d["stage"], d["stage_probs"], d["tags"], d["buy_prob"], d["top_products"]) for u, d in zip(user_ids, decoded)]
 
     # --- command line ---------------------------------------------------------------------------------
 

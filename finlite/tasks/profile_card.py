@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from ..data.event_schema import TAG_DEFINITIONS
 from .cards import artifact_rows, num
 
 
 def _tallies(info) -> str:
     windows = info.architecture_kwargs()["tally_windows"]
-    return f"counts of each event type, page and product over them and over {windows} learned time windows, " if windows else ""
+    return f"counts of each value of the categorical event fields over them and over {windows} learned time windows, " if windows else ""
+
+
+def _schema_summary(schema: dict) -> str:
+    """The data schema in a few lines: column roles, fields with their kind and vocabulary size."""
+
+    def fields(part: dict) -> str:
+        out = []
+        for f in part["fields"]:
+            size = f" ({len(f['values'])} values)" if "values" in f else f" ({f['transform']})"
+            role = ", the event name" if f.get("role") == "event" else ""
+            out.append(f"`{f['name']}` {f['kind']}{size}{role}")
+        return ", ".join(out)
+
+    lab = schema["labels"]
+    return (f"- events (user id `{schema['events']['user_id']}`, time `{schema['events']['timestamp']}`): {fields(schema['events'])}\n"
+            f"- users (user id `{schema['users']['user_id']}`): {fields(schema['users'])}\n"
+            f"- labels: stage `{lab['stage']}`, next product `{lab['next_product']}` (`{lab['no_purchase']}` or empty = bought nothing), "
+            f"{len(lab['tags'])} tags\n\nThe whole schema (vocabularies included) is in `preprocess.json` (`profile.schema`, format "
+            f"`{schema['format']}`); docs/schema.md explains it.")
 
 
 def _offsets_note(info) -> str:
@@ -26,9 +44,12 @@ def render_profile_card(manifest: dict, info) -> str:
     post = manifest["postprocess"]
     heads = post["heads"]
     data = info.data
-    tag_rows = "\n".join(f"| `{t}` | {TAG_DEFINITIONS.get(t) or '—'} |" for t in heads["tags"]["labels"])
-    columns = ("lifecycle_macro_f1", "lifecycle_accuracy", "tag_auroc_mean", "product_recall@3", "product_ndcg@3")
-    header = "| model | lifecycle macro-F1 | lifecycle accuracy | mean tag AUROC | product Recall@3 | product NDCG@3 |\n|---|---|---|---|---|---|"
+    spec = info.preprocess["profile"]
+    definitions = {t["name"]: t.get("description", "") for t in spec["schema"]["labels"]["tags"]}
+    tag_rows = "\n".join(f"| `{t}` | {definitions.get(t) or '—'} |" for t in heads["tags"]["labels"])
+    columns = ("lifecycle_macro_f1", "lifecycle_accuracy", "tag_auroc_mean", "buy_auroc", "product_recall@3", "product_ndcg@3")
+    header = ("| model | lifecycle macro-F1 | lifecycle accuracy | mean tag AUROC | buy AUROC | product Recall@3 (buyers) | product NDCG@3 (buyers) |\n"
+              "|---|---|---|---|---|---|---|")
 
     def row(name: str, values: dict | None) -> str:
         values = values or {}
@@ -42,15 +63,15 @@ def render_profile_card(manifest: dict, info) -> str:
     )
     holdout = metrics.get("holdout") or {}
     art_rows = artifact_rows(manifest, lambda a: num((a.get('holdout') or {}).get('lifecycle_macro_f1')))
-    spec = info.preprocess["profile"]
     stages = ", ".join(f"`{s}`" for s in heads["lifecycle"]["labels"])
     return f"""# Model card: {manifest['name']}
 
 ## Intended use
 Describes a mobile-banking user from their recent in-app events and account attributes, on the
-device: the lifecycle stage ({stages}), {len(heads['tags']['labels'])} tag scores in [0, 1] and the
-{heads['products']['top_k']} products they are most likely to take up next (out of
-{len(heads['products']['labels'])}). Meant to personalise screens and offers inside the app; not for
+device: the lifecycle stage ({stages}), {len(heads['tags']['labels'])} tag scores in [0, 1], the chance
+P(buy) that they take up any product in the horizon, and the {heads['products']['top_k']} products they are
+most likely to take up if they do (out of {len(heads['products']['labels'])}; a product's propensity is
+P(buy) × P(product | buy)). Meant to personalise screens and offers inside the app; not for
 decisions about credit, pricing, fraud or anything that affects a customer without human review.
 
 ## Tags
@@ -63,18 +84,21 @@ read them as scores to rank and threshold, not as calibrated probabilities.
 
 ## Model
 `{info.model}` — {manifest['model'].get('params', 0):,} parameters, {manifest['model'].get('macs', 0):,} MACs per user
-(embeddings of event type / page / product / hour, depthwise-separable 1-D convolutions and
+(embeddings of the categorical event fields and the hour, depthwise-separable 1-D convolutions and
 ShuffleNet-style units over the last {spec['max_events']} events, {_tallies(info)}an MLP of the static
 features, one linear layer for all heads). Inputs `cat`, `num`, `static` are built as `preprocess.json`
-describes (spec `{spec['format']}`, event schema `{spec['event_schema']}`, hour of day at UTC offset
-{spec['utc_offset_minutes']} minutes). Output: one `logits` row, columns {post['layout']}.{_offsets_note(info)}
+describes (spec `{spec['format']}`, hour of day at UTC offset {spec['utc_offset_minutes']} minutes).
+Output: one `logits` row, columns {post['layout']}.{_offsets_note(info)}
+
+## Data schema
+{_schema_summary(spec['schema'])}
 
 ## Data
 Trained on `{data.get('events')}` / `{data.get('users')}` with labels `{data.get('labels')}`
 ({data.get('n_train')} training / {data.get('n_val')} validation / {data.get('n_eval')} evaluation users,
 features as of epoch ms {data.get('as_of_ms')}).
 
-## Metrics (evaluation users, never used for training)
+## Metrics ({metrics.get('eval_users') or 'evaluation users, never used for training'})
 {header}
 {chr(10).join(metric_rows)}
 
@@ -91,7 +115,8 @@ never used for tracing or calibration). Top-1 agreement is on the lifecycle stag
 ## Limits
 - Only the {spec['max_events']} most recent events up to the prediction time are read; older behaviour
   shows only through the static features (tenure, holdings, event count).
-- Unknown event types, pages and products map to one out-of-vocabulary id.
+- Values outside a field's vocabulary map to one out-of-vocabulary id per field; a new event name or
+  product needs a new schema and a retrained model.
 - Trained on data up to one snapshot time; behaviour drifts (campaigns, new products): re-train and
   monitor the stage distribution and offer take-up.
 

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data.event_schema import ATTRIBUTE_COLUMNS, EVENT_COLUMNS
 from ..data.splits import fit_val_eval_users
 from ..errors import ExportError
 from .base import Log, TaskOutputs
@@ -32,14 +31,14 @@ SAMPLES = "samples.json"
 CALIBRATION_USERS = 256
 MIN_PARITY_USERS = 256
 MAX_PARITY_USERS = 1024
-QUALITY_KEYS = ("lifecycle_accuracy", "lifecycle_macro_f1", "tag_auroc_mean", "product_recall@3", "product_ndcg@3")
+QUALITY_KEYS = ("lifecycle_accuracy", "lifecycle_macro_f1", "tag_auroc_mean", "buy_auroc", "product_recall@3", "product_ndcg@3")
 
 
 def profile_quality(logits: np.ndarray, post: dict, labels) -> dict:
-    """Lifecycle accuracy / macro-F1, mean tag AUROC, product Recall@3 / NDCG@3 of profile outputs
-    against :class:`~finlite.data.profile_labels.ProfileLabels` (rows in the same order)."""
+    """Lifecycle accuracy / macro-F1, mean tag AUROC, buy AUROC, product Recall@3 / NDCG@3 (buyers) of
+    profile outputs against :class:`~finlite.data.profile_labels.ProfileLabels` (rows in the same order)."""
     layout = {h: post["heads"][h]["columns"] for h in HEADS}
-    full = profile_metrics(*head_probabilities(np.asarray(logits, dtype=np.float64), layout), labels)
+    full = profile_metrics(*head_probabilities(np.asarray(logits, dtype=np.float64), layout), labels, tuple(post["heads"]["tags"]["labels"]))
     return {k: full[k] for k in QUALITY_KEYS if k in full}
 
 
@@ -50,7 +49,7 @@ class ProfileExportSource:
 
     def __init__(self, task, run_dir: Path, model, info, data: dict, log: Log):
         from ..data.events import load_attributes, load_events
-        from ..data.raw_rows import encode_profile_cases, read_raw_rows
+        from ..data.raw_rows import encode_profile_cases, event_columns, read_raw_rows, user_columns
         from ..data.timestamps import iso_ms
 
         self.info = info
@@ -65,9 +64,10 @@ class ProfileExportSource:
             )
         self.paths = {key: str(value) if value else None for key, value in paths.items()}
         self.encoder = task.encoder(info.preprocess)
-        events, attrs = load_events(paths["events"]), load_attributes(paths["users"])
+        schema = self.encoder.spec.schema
+        events, attrs = load_events(paths["events"], schema), load_attributes(paths["users"], schema)
         self.as_of_ms = int(info.data.get("as_of_ms") or int(events.ts_ms.max()) + 1)
-        fit_users, val_users, held, self.labels, self.split_source = _profile_split(run_dir, info, paths["labels"], events, attrs, log)
+        fit_users, val_users, held, self.labels, self.split_source = _profile_split(run_dir, info, paths["labels"], schema, events, attrs, log)
         if not fit_users or not held:
             raise ExportError(f"{run_dir}: no training or no evaluation users to calibrate and check parity on")
         self.outputs: TaskOutputs = task.outputs(info.labels, task.postprocess_spec(info.labels, info))
@@ -90,9 +90,9 @@ class ProfileExportSource:
         short = [u for u in held if counts.get(u, 0) <= max_events][:PROFILE_HELD_OUT_EXAMPLES]
         chosen = set(short)
         golden_users = short + [u for u in held if u not in chosen][:64]
-        raw_events = read_raw_rows(paths["events"], EVENT_COLUMNS, golden_users)
-        raw_attrs = read_raw_rows(paths["users"], ATTRIBUTE_COLUMNS, golden_users)
-        cases = profile_golden_cases(raw_events, raw_attrs, golden_users, max_events)
+        raw_events = read_raw_rows(paths["events"], event_columns(schema), golden_users, schema.event_user_id)
+        raw_attrs = read_raw_rows(paths["users"], user_columns(schema), golden_users, schema.user_user_id)
+        cases = profile_golden_cases(raw_events, raw_attrs, golden_users, max_events, (schema.event_user_id, schema.user_user_id))
         for case in cases:
             case["as_of_ms"] = self.as_of_ms
             case["as_of"] = iso_ms(self.as_of_ms)
@@ -113,6 +113,7 @@ class ProfileExportSource:
     def manifest_metrics(self, metrics: dict, reference: dict) -> dict:
         return {
             "eval": metrics.get("eval"),
+            "eval_users": metrics.get("eval_users"),
             "baseline": metrics.get("baseline"),
             "holdout": {"source": self.split_source, "n": self.n_eval if self.labels is not None else 0, "pytorch": reference["holdout"]},
         }
@@ -130,13 +131,18 @@ class ProfileExportSource:
         return render_profile_card(manifest, self.info)
 
 
-def _profile_split(run_dir: Path, info, labels_path, events, attrs, log: Log):
+def _profile_split(run_dir: Path, info, labels_path, schema, events, attrs, log: Log):
     """(training users, validation users, evaluation users, labels or None, description)."""
     from ..data.profile_labels import load_profile_labels
 
     labels = None
     if labels_path and Path(labels_path).is_file():
-        labels = load_profile_labels(labels_path)
+        labels = load_profile_labels(labels_path, schema)
+        eval_path = info.data.get("eval_labels")
+        if eval_path and Path(eval_path).is_file():
+            extra = load_profile_labels(eval_path, schema)
+            kept = [u for u in labels.user_ids if u not in set(extra.user_ids)]
+            labels = labels.subset(kept).joined(extra)
     samples = run_dir / SAMPLES
     if samples.is_file():
         recorded = json.loads(samples.read_text(encoding="utf-8"))
@@ -147,7 +153,7 @@ def _profile_split(run_dir: Path, info, labels_path, events, attrs, log: Log):
             validation = list(recorded.get("validation_users", []))
             return list(recorded["calibration_users"]), validation, held, labels, f"{SAMPLES} holdout_users"
     config = info.train_config
-    eval_fraction, val_fraction, seed = float(config.get("eval_fraction", 0.2)), float(config.get("val_fraction", 0.1)), int(config.get("seed", 0))
+    eval_fraction, val_fraction, seed = float(config.get("eval_fraction", 0.0)), float(config.get("val_fraction", 0.1)), int(config.get("seed", 0))
     if labels is not None:
         users, source = labels.user_ids, f"the run's evaluation split, re-derived from {labels_path} (seed {seed})"
     else:
@@ -160,7 +166,7 @@ def _profile_split(run_dir: Path, info, labels_path, events, attrs, log: Log):
 # --- finlite verify --eval / finlite predict ------------------------------------------------------------
 
 
-def load_tables(args, what: str):
+def load_tables(bundle, args, what: str):
     """(events, attributes or None, as_of_ms) from ``--events`` / ``--users`` / ``--as-of``."""
     from ..data.events import load_attributes, load_events
     from ..errors import FinliteError
@@ -168,8 +174,9 @@ def load_tables(args, what: str):
 
     if not args.events:
         raise FinliteError(f"{what} with a profile bundle needs --events FILE (and usually --users FILE)")
-    events = load_events(Path(args.events))
-    attrs = load_attributes(Path(args.users)) if args.users else None
+    schema = bundle.encoder.spec.schema
+    events = load_events(Path(args.events), schema)
+    attrs = load_attributes(Path(args.users), schema) if args.users else None
     as_of = as_of_option(args.as_of) if args.as_of else int(events.ts_ms.max()) + 1
     return events, attrs, as_of
 
@@ -185,8 +192,8 @@ def evaluate_bundle(bundle, args) -> dict:
     """``finlite verify --eval LABELS --events … --users …``: :func:`evaluate_users` on the labels' users."""
     from ..data.profile_labels import load_profile_labels
 
-    events, attrs, as_of = load_tables(args, "verify --eval")
-    labels = load_profile_labels(Path(args.eval))
+    events, attrs, as_of = load_tables(bundle, args, "verify --eval")
+    labels = load_profile_labels(Path(args.eval), bundle.encoder.spec.schema)
     return {"file": args.eval, "as_of_ms": as_of, "artifacts": evaluate_users(bundle, events, attrs, labels, as_of)}
 
 
@@ -199,7 +206,7 @@ def predict_lines(bundle, args) -> list[str]:
         raise FinliteError(f"{bundle.dir} is a profile bundle: pass --events FILE [--users FILE] --user ID, not texts")
     if not args.user:
         raise FinliteError("predict with a profile bundle needs --user ID (repeat it for several users)")
-    events, attrs, as_of = load_tables(args, "predict")
+    events, attrs, as_of = load_tables(bundle, args, "predict")
     known = set(events.user_ids) | set(attrs.user_ids if attrs is not None else [])
     unknown = [u for u in args.user if u not in known]
     if unknown:
@@ -208,5 +215,6 @@ def predict_lines(bundle, args) -> list[str]:
     for pred in bundle.predict(events, attrs, args.user, as_of, format=args.format, precision=args.precision):
         lines.append(f"{pred.user_id} (as of {iso_ms(as_of)}): stage {pred.stage} ({pred.stage_probs[pred.stage]:.3f})")
         lines.append("  tags: " + ", ".join(f"{tag} {score:.3f}" for tag, score in pred.tags.items()))
-        lines.append("  top products: " + ", ".join(f"{p['product']} {p['prob']:.3f}" for p in pred.top_products[: args.top_k]))
+        lines.append(f"  buys anything: {pred.buy_prob:.3f}; top products (propensity): "
+                     + ", ".join(f"{p['product']} {p['propensity']:.3f}" for p in pred.top_products[: args.top_k]))
     return lines

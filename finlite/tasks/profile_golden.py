@@ -10,20 +10,18 @@ from typing import Sequence
 PROFILE_HELD_OUT_EXAMPLES = 12
 
 
-def _renamed(rows: list[dict[str, str]], user_id: str) -> list[dict[str, str]]:
-    return [{**row, "user_id": user_id} for row in rows]
-
-
 def profile_golden_cases(
     events: dict[str, list[dict[str, str]]],
     attributes: dict[str, list[dict[str, str]]],
     held_out: Sequence[str],
     max_events: int,
+    id_columns: tuple[str, str] = ("user_id", "user_id"),
     n: int = PROFILE_HELD_OUT_EXAMPLES,
 ) -> list[dict]:
     """Edge cases built from held-out users' raw rows (renamed ``golden_<case>``), then the first ``n``
     held-out users as they are. Each case: ``name``, ``user_id``, ``events`` (rows), ``attributes``
-    (a row, or None)."""
+    (a row, or None). ``id_columns``: the user id columns of the events and the users file."""
+    event_id, user_id_column = id_columns
 
     def attrs_of(user: str) -> dict | None:
         rows = attributes.get(user) or []
@@ -33,8 +31,8 @@ def profile_golden_cases(
         return {
             "name": name,
             "user_id": user_id,
-            "events": _renamed(event_rows, user_id),
-            "attributes": None if attr_row is None else {**attr_row, "user_id": user_id},
+            "events": [{**row, event_id: user_id} for row in event_rows],
+            "attributes": None if attr_row is None else {**attr_row, user_id_column: user_id},
         }
 
     pool = [u for u in held_out[n:]] or list(held_out)  # prefer users not shown again as held-out cases

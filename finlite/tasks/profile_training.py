@@ -10,38 +10,73 @@ import torch
 import torch.nn.functional as F
 
 from ..bundle import formats
-from ..data.event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, TAGS
 from ..data.splits import fit_val_eval_users
 from .base import ArraySplit, Finished, Log, Prepared, TrainContext
-from .profile import DEFAULT_LAYOUT, LABELS, TOP_K, ProfileTrainConfig
+from .profile import TOP_K, ProfileTrainConfig, schema_labels, schema_layout
 from .profile_outputs import head_probabilities, profile_metrics
 
 
+def load_schema(data: dict[str, Any], log: Log):
+    """The run's schema: ``data["schema"]`` when given, else inferred from the three files (and logged)."""
+    from ..data.schema_infer import infer_schema
+    from ..data.schema_json import read_schema
+
+    if data.get("schema"):
+        return read_schema(data["schema"])
+    from ..data.loaders import DataError
+
+    try:
+        schema, notes = infer_schema(data["events"], data["users"], data["labels"])
+    except DataError as exc:
+        raise DataError(f"{exc.message} (without --schema the schema is inferred: write one with `finlite schema infer` "
+                        "and its column options, then pass --schema)", exc.path, exc.line, exc.field) from None
+    log("schema inferred from the files (saved as schema.json in the run; pass --schema to use an edited one):")
+    for note in notes:
+        log(f"  {note}")
+    return schema
+
+
 def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) -> Prepared:
-    """Load events, attributes and labels; split users into training / validation / evaluation; fit
-    the numeric normalisation on the data and encode every split."""
+    """Load events, attributes and labels with the schema; split users into training / validation
+    (/ evaluation: the ``eval_labels`` users, or ``eval_fraction`` of the labelled ones); fit the numeric
+    normalisation on the data and encode every split."""
     from ..data.events import load_attributes, load_events
     from ..data.profile_features import ProfileEncoder
     from ..data.profile_labels import load_profile_labels
     from ..data.profile_normalisation import fit_normalisation
     from ..data.profile_spec import ProfileSpec
 
-    events, attrs, labels = load_events(data["events"]), load_attributes(data["users"]), load_profile_labels(data["labels"])
+    schema = load_schema(data, log)
+    events, attrs = load_events(data["events"], schema), load_attributes(data["users"], schema)
+    labels = load_profile_labels(data["labels"], schema)
     for report in (events.report, attrs.report):
         log(report.summary())
     as_of = data.get("as_of_ms")
     as_of_ms = int(as_of if as_of is not None else int(events.ts_ms.max()) + 1)
-    fit_users, val_users, held = fit_val_eval_users(labels.user_ids, config.eval_fraction, config.val_fraction, config.seed)
+    if data.get("eval_labels"):
+        eval_labels = load_profile_labels(data["eval_labels"], schema)
+        held = list(eval_labels.user_ids)
+        overlap = set(held) & set(labels.user_ids)
+        if overlap:
+            log(f"{len(overlap)} users of {data['eval_labels']} are also in {data['labels']}: they are evaluated, not trained on")
+        train_users = [u for u in labels.user_ids if u not in overlap]
+        fit_users, val_users, _ = fit_val_eval_users(train_users, 0.0, config.val_fraction, config.seed)
+        labels = labels.subset(train_users).joined(eval_labels)
+    else:
+        fit_users, val_users, held = fit_val_eval_users(labels.user_ids, config.eval_fraction, config.val_fraction, config.seed)
     log(f"{len(fit_users)} training / {len(val_users)} validation / {len(held)} evaluation users")
-    spec = fit_normalisation(events, attrs, as_of_ms, ProfileSpec(max_events=config.max_events, utc_offset_minutes=config.utc_offset_minutes))
+    base = ProfileSpec(schema=schema, max_events=config.max_events, utc_offset_minutes=config.utc_offset_minutes)
+    spec = fit_normalisation(events, attrs, as_of_ms, base)
     encoder = ProfileEncoder(spec)
-    train, val, evaluation = (profile_arrays(encoder, events, attrs, labels.subset(u), as_of_ms) for u in (fit_users, val_users, held))
+    train, val, evaluation = (profile_arrays(encoder, events, attrs, labels.subset(u), as_of_ms) for u in (fit_users, val_users, held or val_users))
+    lab = schema.labels
     kwargs = {
-        "num_lifecycle": len(LIFECYCLE_STAGES),
-        "num_tags": len(TAGS),
-        "num_products": len(OFFERABLE_PRODUCTS),
+        "num_lifecycle": len(lab.stages),
+        "num_tags": len(lab.tags),
+        "num_products": len(lab.products),
         "static_features": spec.static_features,
         "num_features": spec.num_features,
+        "cat_vocabs": spec.cat_vocabs,
         "dropout": config.dropout,
         "count_log": config.count_log,
         "tally_windows": config.tally_windows,
@@ -49,47 +84,56 @@ def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) ->
     return Prepared(
         train=train,
         val=val,
-        labels=list(LABELS),
+        labels=schema_labels(schema),
         preprocess={"format": formats.PREPROCESS, "task": task.name, "profile": spec.to_json(), "tensors": encoder.describe()},
         model_kwargs=kwargs,
         data={"events": str(data["events"]), "users": str(data["users"]), "labels": str(data["labels"]), "as_of_ms": as_of_ms,
+              "schema": str(data["schema"]) if data.get("schema") else None,
+              "eval_labels": str(data["eval_labels"]) if data.get("eval_labels") else None,
               "n_train": len(fit_users), "n_val": len(val_users), "n_eval": len(held)},
-        extra={"events": events, "attrs": attrs, "labels": labels, "as_of_ms": as_of_ms, "held": held,
-               "fit_users": fit_users, "val_users": val_users, "evaluation": evaluation},
+        extra={"schema": schema, "layout": schema_layout(schema), "events": events, "attrs": attrs, "labels": labels,
+               "as_of_ms": as_of_ms, "held": held, "fit_users": fit_users, "val_users": val_users, "evaluation": evaluation},
     )
 
 
 class ProfileObjective:
-    """Weighted sum of lifecycle cross-entropy, tag binary cross-entropy (soft targets) and
-    next-product cross-entropy. Targets: ``(lifecycle, tags, next_product)``, optionally followed by
-    a teacher's ``(lifecycle probabilities, tag scores, product probabilities)``: then the loss is
+    """Weighted sum of lifecycle cross-entropy, tag binary cross-entropy (soft targets), buy binary
+    cross-entropy and next-product cross-entropy over the buyers. Targets: ``(lifecycle, tags,
+    next_product)`` (next_product -1 = bought nothing), optionally followed by a teacher's
+    ``(lifecycle probabilities, tag scores, P(buy), product probabilities)``: then the loss is
     ``(1 - distill) × loss(labels) + distill × loss(teacher)``, where the teacher's tag scores are
     replaced by the labels' unless ``distill_tags``."""
 
     selection = ("score",)
 
-    def __init__(self, config: ProfileTrainConfig, layout: dict[str, list[int]] = DEFAULT_LAYOUT):
-        self.weights = (config.lifecycle_weight, config.tags_weight, config.products_weight)
+    def __init__(self, config: ProfileTrainConfig, layout: dict[str, list[int]]):
+        self.weights = (config.lifecycle_weight, config.tags_weight, config.buy_weight, config.products_weight)
         self.distill = config.distill_baseline
         self.distill_tags = config.distill_tags
         self.layout = layout
-        self.slices = tuple(slice(*layout[h]) for h in ("lifecycle", "tags", "products"))
+        self.slices = tuple(slice(*layout[h]) for h in ("lifecycle", "tags", "buy", "products"))
 
-    def _loss(self, outputs: torch.Tensor, life: torch.Tensor, tags: torch.Tensor, products: torch.Tensor) -> torch.Tensor:
-        """Cross-entropies against class indices or probability rows (F.cross_entropy takes both)."""
-        (w_life, w_tags, w_products), (s_life, s_tags, s_products) = self.weights, self.slices
-        return (
+    def _loss(self, outputs: torch.Tensor, life, tags, buy, products, buyers: torch.Tensor) -> torch.Tensor:
+        """Cross-entropies against class indices or probability rows (F.cross_entropy takes both);
+        the product term averages over ``buyers`` only."""
+        (w_life, w_tags, w_buy, w_products), (s_life, s_tags, s_buy, s_products) = self.weights, self.slices
+        loss = (
             w_life * F.cross_entropy(outputs[:, s_life], life)
             + w_tags * F.binary_cross_entropy_with_logits(outputs[:, s_tags], tags)
-            + w_products * F.cross_entropy(outputs[:, s_products], products)
+            + w_buy * F.binary_cross_entropy_with_logits(outputs[:, s_buy].squeeze(1), buy)
         )
+        if bool(buyers.any()):
+            loss = loss + w_products * F.cross_entropy(outputs[buyers][:, s_products], products[buyers])
+        return loss
 
     def loss(self, outputs: torch.Tensor, targets: Sequence[torch.Tensor]) -> torch.Tensor:
-        hard = self._loss(outputs, *targets[:3])
-        if len(targets) < 6 or self.distill <= 0:
+        life, tags, product = targets[:3]
+        buyers = product >= 0
+        hard = self._loss(outputs, life, tags, buyers.to(outputs.dtype), product.clamp(min=0), buyers)
+        if len(targets) < 7 or self.distill <= 0:
             return hard
-        life, tags, products = targets[3:6]
-        soft = self._loss(outputs, life, tags if self.distill_tags else targets[1], products)
+        s_life, s_tags, s_buy, s_products = targets[3:7]
+        soft = self._loss(outputs, s_life, s_tags if self.distill_tags else tags, s_buy, s_products, buyers)
         return (1.0 - self.distill) * hard + self.distill * soft
 
     def evaluate(self, outputs: np.ndarray, targets: Sequence[np.ndarray]) -> dict[str, float]:
@@ -100,7 +144,7 @@ class ProfileObjective:
         return {k: full[k] for k in ("lifecycle_macro_f1", "tag_auroc_mean", f"product_ndcg@{TOP_K}", "score")}
 
 
-def tune_lifecycle_offsets(model: torch.nn.Module, val: ArraySplit, predict, log: Log, columns: Sequence[int] = DEFAULT_LAYOUT["lifecycle"]) -> dict:
+def tune_lifecycle_offsets(model: torch.nn.Module, val: ArraySplit, predict, log: Log, columns: Sequence[int], stages: Sequence[str]) -> dict:
     """Fit per-stage logit offsets for macro-F1 on the validation users and add them to the lifecycle
     columns of the output layer's bias, so every exported artifact decides the same way."""
     from .class_offsets import fit_class_offsets
@@ -112,8 +156,8 @@ def tune_lifecycle_offsets(model: torch.nn.Module, val: ArraySplit, predict, log
     with torch.no_grad():
         model.head.bias[start:stop] += torch.as_tensor(offsets, dtype=model.head.bias.dtype)
     before, after = macro_f1(val.targets[0], logits.argmax(1)), macro_f1(val.targets[0], (logits + offsets).argmax(1))
-    log(f"lifecycle offsets {dict(zip(LIFECYCLE_STAGES, offsets.round(2).tolist()))}: validation macro-F1 {before:.4f} → {after:.4f}")
-    return {"offsets": dict(zip(LIFECYCLE_STAGES, offsets.tolist())), "val_macro_f1_before": before, "val_macro_f1_after": after}
+    log(f"lifecycle offsets {dict(zip(stages, offsets.round(2).tolist()))}: validation macro-F1 {before:.4f} → {after:.4f}")
+    return {"offsets": dict(zip(stages, offsets.tolist())), "val_macro_f1_before": before, "val_macro_f1_after": after}
 
 
 def finish(model, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainContext) -> Finished:
@@ -121,17 +165,25 @@ def finish(model, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainCont
     from .profile_baseline import baseline_report
 
     e = prepared.extra
-    offsets = tune_lifecycle_offsets(model, prepared.val, ctx.predict, ctx.log) if config.tune_lifecycle_offsets else None
+    schema, layout = e["schema"], e["layout"]
+    offsets = (tune_lifecycle_offsets(model, prepared.val, ctx.predict, ctx.log, layout["lifecycle"], schema.labels.stages)
+               if config.tune_lifecycle_offsets else None)
     labels = e["labels"]
-    metrics: dict = {"eval": profile_metrics(*head_probabilities(ctx.predict(model, e["evaluation"].inputs), DEFAULT_LAYOUT), labels.subset(e["held"]))}
+    # without evaluation users the figures are the validation users' (which chose the epoch and the offsets)
+    eval_users = e["held"] or e["val_users"]
+    metrics: dict = {"eval": profile_metrics(*head_probabilities(ctx.predict(model, e["evaluation"].inputs), layout), labels.subset(eval_users), schema.tag_names),
+                     "eval_users": "evaluation" if e["held"] else "validation (no users held out)"}
     if config.baseline and ctx.rank == 0:
-        metrics["baseline"] = baseline_report(e["events"], e["attrs"], labels, sorted(e["fit_users"] + e["val_users"]), e["held"], e["as_of_ms"], config.seed, ctx.log)
-    metrics["data"] = {"users": len(labels.user_ids), "events": len(e["events"]), "as_of_ms": e["as_of_ms"]}
+        metrics["baseline"] = baseline_report(schema, e["events"], e["attrs"], labels, sorted(e["fit_users"] + e["val_users"]) if e["held"] else e["fit_users"],
+                                              eval_users, e["as_of_ms"], config.seed, ctx.log)
+    metrics["data"] = {"users": len(labels.user_ids), "events": len(e["events"]), "as_of_ms": e["as_of_ms"],
+                       "buyers": float(labels.buys.mean())}
     return Finished(
         metrics=metrics,
         train_metrics={"lifecycle_offsets": offsets},
         # the exporter calibrates int8 on training users and checks parity on exactly these held-out users
-        samples={"calibration_users": e["fit_users"], "validation_users": e["val_users"], "holdout_users": e["held"]},
+        samples={"calibration_users": e["fit_users"], "validation_users": e["val_users"], "holdout_users": eval_users},
+        documents={"schema.json": schema.to_json()},
     )
 
 

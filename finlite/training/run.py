@@ -72,7 +72,7 @@ def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resu
     if soft:
         prepared.train = ArraySplit(prepared.train.inputs, (*prepared.train.targets, *soft))
     model = get_model(config.model, **prepared.model_kwargs)
-    fitted = ctx.fit(model, prepared.train, prepared.val, task.objective(config, distilled=bool(soft)),
+    fitted = ctx.fit(model, prepared.train, prepared.val, task.objective(config, prepared, distilled=bool(soft)),
                      name=f"student-{config.model}", desc=config.model, augment=prepared.augment)
     finished = task.finish(model, config, prepared, ctx)
 
@@ -94,5 +94,7 @@ def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resu
         save_run(out_dir, model, info)
         write_json(out_dir / METRICS, metrics)
         write_json(out_dir / SAMPLES, finished.samples)
+        for name, document in finished.documents.items():
+            write_json(out_dir / name, document)
     distributed.barrier()
     return metrics

@@ -51,8 +51,10 @@ def make_intent_bundle(out: Path, work: Path) -> None:
 def make_profile_bundle(out: Path, work: Path) -> None:
     # the settings of tests/test_profile_bundle.py: a small model whose int8 parity gate is known to hold
     paths = write_population(generate_population(600, seed=0), work / "profile_data")
-    config = apply_overrides(ProfileTrainConfig(), ["epochs=3", "batch_size=32", "model=profile_dwshuffle_x0_5", "threads=1", "tags_weight=1", "max_events=128"])
-    finlite.train("profile", work / "profile_run", config=config, events=paths["events"], users=paths["users"], labels=paths["labels"], log=lambda _: None)
+    config = apply_overrides(ProfileTrainConfig(), ["epochs=3", "batch_size=32", "model=profile_dwshuffle_x0_5", "threads=1", "tags_weight=1", "max_events=128",
+                                                     "eval_fraction=0.2"])
+    finlite.train("profile", work / "profile_run", config=config, events=paths["events"], users=paths["users"], labels=paths["labels"],
+                  schema=paths["schema"], log=lambda _: None)
     export_bundle(work / "profile_run", out, force=True, log=lambda _: None)
 
 

@@ -34,7 +34,7 @@ from typing import Iterable
 import numpy as np
 
 from ...bundle import formats
-from ..event_schema import EVENT_TYPES, PAGES, PRODUCTS, SCHEMA_VERSION
+from .vocabulary import EVENT_TYPES, PAGES, PRODUCTS
 from ..timestamps import iso_ms, parse_iso_ms
 from .population import (
     ParquetUnavailableError,
@@ -154,7 +154,7 @@ def generate_population(
         **label_info,
     }
     meta = {
-        "generator": GENERATOR_VERSION, "schema": SCHEMA_VERSION, "n_users": window.n_users, "seed": int(seed),
+        "generator": GENERATOR_VERSION, "schema": formats.SCHEMA, "n_users": window.n_users, "seed": int(seed),
         "weeks": window.weeks, "as_of": iso_ms(as_of_ms), "as_of_ms": as_of_ms, "dirty": bool(dirty), "dirt": dirt,
     }
     return Population(events=events, users=users, labels={"user_id": ids, **labels}, as_of_ms=as_of_ms,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..event_schema import OFFERABLE_PRODUCTS, PAGES, PRODUCTS
+from .vocabulary import OFFERABLE_PRODUCTS, PAGES, PRODUCTS
 from .profile_sessions import Sessions, Views
 from .profile_story import (
     DWELL_MEDIAN,

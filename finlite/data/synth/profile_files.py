@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..event_schema import ATTRIBUTE_COLUMNS, LABEL_COLUMNS_PREFIX, TAGS
 from ..timestamps import iso_ms_array, parse_iso_ms_array
 from .population import (
     ParquetUnavailableError,
@@ -31,22 +30,17 @@ def _float_parse(values) -> np.ndarray:
 
 
 def _tables(pop: Population) -> dict[str, dict[str, list]]:
-    """Column name → list of cell values (str/int/float/None) per file, in file order."""
-    ev = pop.events
-    events = {
-        "user_id": list(ev["user_id"]), "timestamp": iso_ms_array(ev["timestamp"]).tolist(),
-        "event_type": list(ev["event_type"]), "page": list(ev["page"]), "product": list(ev["product"]),
-        "amount": np.asarray(ev["amount"], dtype=np.float64), "dwell_ms": np.asarray(ev["dwell_ms"], dtype=np.float64),
-    }
-    users = {name: pop.users[name] for name in ATTRIBUTE_COLUMNS}
-    labels = {name: pop.labels[name] for name in (*LABEL_COLUMNS_PREFIX, *TAGS)}
-    return {"events": events, "users": users, "labels": labels}
+    """Column name → list of cell values (str/int/float/None) per file, in file order; the timestamp
+    column (``meta["timestamp_column"]``, default ``timestamp``) as ISO 8601 text."""
+    stamp = pop.meta.get("timestamp_column", "timestamp")
+    events = {k: (iso_ms_array(v).tolist() if k == stamp else v) for k, v in pop.events.items()}
+    return {"events": events, "users": dict(pop.users), "labels": dict(pop.labels)}
 
 
 def write_population(pop: Population, out_dir: str | os.PathLike, fmt: str = "csv", *, overwrite: bool = False) -> dict[str, Path]:
     """Write ``events``, ``users`` and ``labels`` as ``.csv`` (UTF-8, header row, timestamps as ISO 8601
     ``...Z`` strings, empty cell = missing) or ``.parquet`` (needs pyarrow; same columns, timestamps as the
-    same strings, missing = null), plus ``meta.json`` (as_of, seed, weeks, dirt counts). Refuses to replace
+    same strings, missing = null), plus ``meta.json`` (as_of, seed, weeks, dirt counts) and ``schema.json`` (:func:`_write_schema`). Refuses to replace
     existing files unless ``overwrite=True``. Returns ``{"events": path, "users": ..., "labels": ..., "meta": ...}``."""
     if fmt not in ("csv", "parquet"):
         raise PopulationArgumentError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
@@ -59,6 +53,7 @@ def write_population(pop: Population, out_dir: str | os.PathLike, fmt: str = "cs
     root = Path(out_dir)
     paths = {name: root / f"{name}.{fmt}" for name in ("events", "users", "labels")}
     paths["meta"] = root / "meta.json"
+    paths["schema"] = root / "schema.json"
     existing = [str(p) for p in paths.values() if p.exists()]
     if existing and not overwrite:
         raise PopulationExistsError(
@@ -89,7 +84,19 @@ def write_population(pop: Population, out_dir: str | os.PathLike, fmt: str = "cs
     meta.setdefault("as_of_ms", int(pop.as_of_ms))
     meta["format"] = fmt
     paths["meta"].write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    paths["schema"] = _write_schema(pop, paths)
     return paths
+
+
+def _write_schema(pop: Population, paths: dict[str, Path]) -> Path:
+    """``schema.json``: the generator's declared schema for the built-in population, the inferred one
+    (as ``finlite schema infer`` would write it) for a variant."""
+    from ..schema_infer import infer_schema
+    from ..schema_json import write_schema
+    from .vocabulary import synthetic_schema
+
+    schema = synthetic_schema() if "variant" not in pop.meta else infer_schema(paths["events"], paths["users"], paths["labels"])[0]
+    return write_schema(schema, paths["schema"], overwrite=True)
 
 
 def read_population(out_dir: str | os.PathLike, fmt: str | None = None) -> Population:
@@ -131,7 +138,7 @@ def read_population(out_dir: str | os.PathLike, fmt: str | None = None) -> Popul
     }
     labels = {
         "user_id": np.array(lb["user_id"], dtype=object), "lifecycle": np.array(lb["lifecycle"], dtype=object),
-        "next_product": np.array(lb["next_product"], dtype=object), **{tag: _float_parse(lb[tag]) for tag in TAGS},
+        "next_product": np.array(lb["next_product"], dtype=object), **{tag: _float_parse(lb[tag]) for tag in lb if tag not in ("user_id", "lifecycle", "next_product")},
     }
     meta_path = root / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..event_schema import PAGES, PRODUCTS
+from .vocabulary import PAGES, PRODUCTS
 from .profile_story import (
     BURST_PAGES,
     DAY_MS,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..event_schema import EVENT_TYPES, OFFERABLE_PRODUCTS, PAGES, PRODUCTS
+from .vocabulary import EVENT_TYPES, OFFERABLE_PRODUCTS, PAGES, PRODUCTS
 
 PERSONAS = (
     "young_saver",

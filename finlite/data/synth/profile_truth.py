@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..event_schema import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, PRODUCTS, TAGS
+from .vocabulary import LIFECYCLE_STAGES, OFFERABLE_PRODUCTS, PRODUCTS, TAGS
 from .profile_story import (
     CREDIT_PAGES,
     DAY_MS,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..event_schema import AUM_BUCKETS, OFFERABLE_PRODUCTS, PRODUCTS
+from .vocabulary import AUM_BUCKETS, OFFERABLE_PRODUCTS, PRODUCTS
 from .profile_story import (
     DAY_MS,
     EVENT_ID,

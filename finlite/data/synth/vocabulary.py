@@ -1,23 +1,21 @@
-"""The event and user-attribute schema of profile models (ARCHITECTURE.md, "Event data").
+"""The synthetic bank's own names: its event types, pages, products, AUM buckets, tags and stages.
+
+These are the generator's vocabulary, like any bank's: finlite itself knows none of them. The generator
+writes them as ``schema.json`` beside its files (:func:`synthetic_schema`), in the format every bank's data
+uses (:mod:`finlite.data.schema`).
 
 One row per in-app event: ``user_id, timestamp, event_type, page, product, amount, dwell_ms``;
-one row per user: ``user_id, age, risk_level, tenure_days, holdings, aum_bucket``. Categorical
-values outside the vocabularies below map to an explicit out-of-vocabulary id; empty numerics are
-missing (NaN), never zero. The vocabularies are versioned with the preprocessing spec.
+one row per user: ``user_id, age, risk_level, tenure_days, holdings, aum_bucket``; one label row per user:
+``user_id, lifecycle, next_product`` and one column per tag.
 """
 
 from __future__ import annotations
 
-from ..bundle import formats
-
-SCHEMA_VERSION = formats.EVENTS
+from ..schema import CATEGORICAL, MULTI, NUMERIC, Field, Labels, ProfileSchema, Tag
 
 EVENT_COLUMNS = ("user_id", "timestamp", "event_type", "page", "product", "amount", "dwell_ms")
 ATTRIBUTE_COLUMNS = ("user_id", "age", "risk_level", "tenure_days", "holdings", "aum_bucket")
 LABEL_COLUMNS_PREFIX = ("user_id", "lifecycle", "next_product")  # then one column per tag
-
-# Id 0 = padding (no event), id 1 = out of vocabulary; known values start at 2.
-PAD_ID, OOV_ID, FIRST_ID = 0, 1, 2
 
 EVENT_TYPES = (
     "login",
@@ -91,6 +89,22 @@ TAG_DEFINITIONS = {
 TAGS = tuple(TAG_DEFINITIONS)
 
 
-def vocabulary(values: tuple) -> dict[str, int]:
-    """Value → id (known values from FIRST_ID on)."""
-    return {str(v): FIRST_ID + i for i, v in enumerate(values)}
+def synthetic_schema() -> ProfileSchema:
+    """The schema of the generator's files, with validity bounds and the tags' definitions."""
+    events = (
+        Field("event_type", CATEGORICAL, role="event", values=EVENT_TYPES),
+        Field("page", CATEGORICAL, values=PAGES),
+        Field("product", CATEGORICAL, values=PRODUCTS),
+        Field("amount", NUMERIC, transform="signed_log1p", description="in the event's currency units; < 0 = outflow"),
+        Field("dwell_ms", NUMERIC, transform="log1p", min=0.0, description="time on the page"),
+    )
+    users = (
+        Field("age", NUMERIC, transform="log1p", min=0.0, max=120.0),
+        Field("risk_level", CATEGORICAL, values=tuple(str(r) for r in RISK_LEVELS), description="declared risk level, 1 = lowest"),
+        Field("tenure_days", NUMERIC, transform="log1p", min=0.0),
+        Field("holdings", MULTI, values=OFFERABLE_PRODUCTS),
+        Field("aum_bucket", CATEGORICAL, values=AUM_BUCKETS),
+    )
+    labels = Labels(stages=LIFECYCLE_STAGES, tags=tuple(Tag(t, description=d) for t, d in TAG_DEFINITIONS.items()),
+                    products=OFFERABLE_PRODUCTS, stages_ordered=True)
+    return ProfileSchema(events, users, labels, description="finlite's synthetic mobile-banking population")

@@ -29,7 +29,7 @@ die() { printf '[test-android] ERROR: %s\n' "$*" >&2; exit 1; }
 # kotlinc 1.3 on Java 17: drop the launcher's -Xverify notice and the spurious JDK-15 CharSequence.isEmpty warnings
 quiet_kotlinc() { kotlinc "$@" 2>&1 | grep -v -e 'Xverify:none' -e "isEmpty(): Boolean' is deprecated" || true; }
 
-[ -d "$BUNDLES/intent" ] && [ -d "$BUNDLES/profile" ] || die "no bundles in $BUNDLES (run: make test-bundles)"
+[ -d "$BUNDLES/intent" ] && [ -d "$BUNDLES/profile" ] && [ -d "$BUNDLES/profile_other" ] || die "no bundles in $BUNDLES (run: make test-bundles)"
 BUNDLES="$(cd "$BUNDLES" && pwd)"
 
 # --- 1. tools --------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,18 @@ def file_entries(folder: Path) -> dict[str, dict]:
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write pretty, UTF-8, key-stable JSON."""
+    """Write pretty, UTF-8, key-stable JSON; a value that is not a finite number (a metric with one class,
+    such as buy-vs-no-buy AUROC when everybody buys) is written as null, never as the non-JSON ``NaN``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(_standard(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def _standard(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _standard(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_standard(v) for v in data]
+    return data
 

@@ -10,7 +10,7 @@ import TensorFlowLite
 @MainActor
 final class DemoModel: ObservableObject {
     /// A scored synthetic user and its raw event log.
-    struct ProfileAnswer { let timed: Timed<ProfilePrediction>; let events: [RawEventRow] }
+    struct ProfileAnswer { let timed: Timed<ProfilePrediction>; let events: [RawRow] }
 
     @Published private(set) var intent: Timed<IntentPrediction>?
     @Published private(set) var profile: ProfileAnswer?

@@ -2,7 +2,7 @@
 # test_swift.sh [BUNDLES_DIR]: runs FinliteKit's XCTest suite on Linux, inside the cached Debian trixie
 # Swift root (setup_swift.sh builds it when missing). BUNDLES_DIR holds intent/ and profile/ bundles
 # (default: build/test-bundles, written by `make test-bundles`). The package, the bundles and the
-# project's golden files text_v1.json and profile_v1.json (FINLITE_GOLDEN_DIR, default tests/golden)
+# project's golden file text_v1.json (FINLITE_GOLDEN_DIR, default tests/golden)
 # are copied into the root;
 # SwiftPM's .build stays there between runs, so a re-run only recompiles what changed.
 # The last line printed is XCTest's summary ("Executed N tests, with M failures ...").
@@ -13,7 +13,7 @@ REPO=$(dirname "$IOS")
 BUNDLES=$(readlink -f "${1:-$REPO/build/test-bundles}")
 GOLDEN=$(readlink -f "${FINLITE_GOLDEN_DIR:-$REPO/tests/golden}")
 
-for f in "$BUNDLES/intent/manifest.json" "$BUNDLES/profile/manifest.json" "$GOLDEN/text_v1.json" "$GOLDEN/profile_v1.json"; do
+for f in "$BUNDLES/intent/manifest.json" "$BUNDLES/profile/manifest.json" "$BUNDLES/profile_other/manifest.json" "$GOLDEN/text_v1.json"; do
   if [[ ! -f "$f" ]]; then
     echo "test_swift: $f not found (run \`make test-bundles\` first)" >&2
     exit 1
@@ -48,8 +48,8 @@ cmp -s "$IOS/FinliteKit/Package.swift" "$WORK/pkg/Package.swift" || cp -p "$IOS/
 mirror "$IOS/FinliteKit/Sources" "$WORK/pkg/Sources"
 mirror "$IOS/FinliteKit/Tests" "$WORK/pkg/Tests"
 mkdir -p "$WORK/bundles" "$WORK/golden"
-cp -a "$BUNDLES/intent" "$BUNDLES/profile" "$WORK/bundles/"
-cp "$GOLDEN/text_v1.json" "$GOLDEN/profile_v1.json" "$WORK/golden/"
+cp -a "$BUNDLES/intent" "$BUNDLES/profile" "$BUNDLES/profile_other" "$WORK/bundles/"
+cp "$GOLDEN/text_v1.json" "$WORK/golden/"
 
 rm -rf "$WORK/tflite_api_stub"
 cp -a "$HERE/tflite_api_stub" "$WORK/"

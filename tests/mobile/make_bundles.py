@@ -1,6 +1,10 @@
 """Small intent and profile bundles for the mobile demos' tests (``make test-android`` / ``make test-ios``).
 
-    python tests/mobile/make_bundles.py OUT_DIR   → OUT_DIR/intent/, OUT_DIR/profile/
+    python tests/mobile/make_bundles.py OUT_DIR   → OUT_DIR/intent/, OUT_DIR/profile/, OUT_DIR/profile_other/
+
+``profile_other`` is another bank's data (docs/synthetic_profiles.md, "Variants"): renamed values and columns,
+two extra event fields, 3 tags, 4 stages, 70 % non-buyers, its schema inferred — the apps must read all of it
+from the bundle.
 
 Models are deliberately tiny (a few epochs on the built-in synthetic data, ~1 minute in all): the demos'
 tests check preprocessing, post-processing and manifest handling against each bundle's golden.json, which
@@ -19,6 +23,7 @@ from pathlib import Path
 import finlite
 from finlite.data.synth.intent import generate_intent_corpus, split_corpus, write_csv
 from finlite.data.synth.profile import generate_population, write_population
+from finlite.data.synth.profile_variant import Variant, apply_variant
 from finlite.export.bundle import export_bundle
 from finlite.tasks.config import apply_overrides
 from finlite.tasks.intent import IntentTrainConfig
@@ -58,13 +63,24 @@ def make_profile_bundle(out: Path, work: Path) -> None:
     export_bundle(work / "profile_run", out, force=True, log=lambda _: None)
 
 
+def make_other_profile_bundle(out: Path, work: Path) -> None:
+    # the settings of tests/test_schema.py's end-to-end test on the same population
+    variant = Variant(rename=True, extra_fields=True, tags=3, stages=4, non_buyers=0.7, seed=1)
+    paths = write_population(apply_variant(generate_population(600, seed=1), variant), work / "other_data")
+    settings = ["epochs=8", "batch_size=32", "baseline=false", "distill_baseline=0", "model=profile_dwshuffle_x0_5", "threads=1",
+                "max_events=32", "eval_fraction=0.2"]
+    finlite.train("profile", work / "other_run", settings=settings, events=paths["events"], users=paths["users"], labels=paths["labels"],
+                  schema=paths["schema"], log=lambda _: None)
+    export_bundle(work / "other_run", out, force=True, log=lambda _: None)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     root = Path(argv[0])
     digest = sources_digest()
-    for task, make in (("intent", make_intent_bundle), ("profile", make_profile_bundle)):
+    for task, make in (("intent", make_intent_bundle), ("profile", make_profile_bundle), ("profile_other", make_other_profile_bundle)):
         target, stamp = root / task, root / f"{task}.sources"
         if _is_current(target, stamp, digest):
             print(f"{target}: up to date")

@@ -8,7 +8,7 @@ public enum DemoEventLog {
     }
 
     /// (raw event rows in time order, the attribute row) of a synthetic user.
-    public static func make(_ persona: Persona, asOfMs: Int64, seed: UInt64 = 7) -> (events: [RawEventRow], attributes: RawAttributeRow) {
+    public static func make(_ persona: Persona, asOfMs: Int64, seed: UInt64 = 7) -> (events: [RawRow], attributes: RawRow) {
         var rng = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         func next(_ n: Int) -> Int {  // 64-bit LCG, high bits
             rng = rng &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -34,27 +34,25 @@ public enum DemoEventLog {
                         [("push_open", "messages", "none"), ("page_view", "support", "none")]]
             }
         }()
-        var events: [RawEventRow] = []
+        var events: [RawRow] = []
         var t = asOfMs - active - span
         let step = span / Int64(count)
         while events.count < count {
             for (type, page, product) in journeys[next(journeys.count)] where events.count < count {
                 t += Int64(next(Int(step))) + 1000
                 let amount = type == "purchase" ? String(1000 * (1 + next(50))) : ""
-                events.append(RawEventRow(userId: "demo", timestamp: String(min(t, asOfMs - active)), eventType: type,
-                                       page: page, product: product, amount: amount, dwellMs: String(2000 + next(60_000))))
+                events.append(["user_id": "demo", "timestamp": String(min(t, asOfMs - active)), "event_type": type,
+                               "page": page, "product": product, "amount": amount, "dwell_ms": String(2000 + next(60_000))])
             }
         }
-        let attributes: RawAttributeRow = {
+        let attributes: RawRow = {
             switch persona {
             case .fundInvestor:
-                return RawAttributeRow(userId: "demo", age: "38", riskLevel: "4", tenureDays: "1460",
-                                    holdings: "fund_equity;fund_bond;demand_deposit_wealth", aumBucket: "200k-1m")
+                return ["user_id": "demo", "age": "38", "risk_level": "4", "tenure_days": "1460", "holdings": "fund_equity;fund_bond;demand_deposit_wealth", "aum_bucket": "200k-1m"]
             case .newCustomer:
-                return RawAttributeRow(userId: "demo", age: "24", riskLevel: "2", tenureDays: "3", holdings: "", aumBucket: "<10k")
+                return ["user_id": "demo", "age": "24", "risk_level": "2", "tenure_days": "3", "holdings": "", "aum_bucket": "<10k"]
             case .drifting:
-                return RawAttributeRow(userId: "demo", age: "51", riskLevel: "", tenureDays: "2900",
-                                    holdings: "time_deposit", aumBucket: "50k-200k")
+                return ["user_id": "demo", "age": "51", "risk_level": "", "tenure_days": "2900", "holdings": "time_deposit", "aum_bucket": "50k-200k"]
             }
         }()
         return (events, attributes)

@@ -37,7 +37,7 @@ public struct FinliteBundle {
             let spec = try preprocess.need(\.profile, "profile")
             profileSpec = spec
             profileEncoder = try ProfileEncoder(spec: spec)
-            rowParser = RawRowParser(vocabulary: try ProfileVocabulary(tensors: try preprocess.need(\.tensors, "tensors"), spec: spec))
+            rowParser = RawRowParser(schema: spec.schema)
             profilePostprocess = try ProfilePostprocess(block: try Self.postprocess(data))
         default:
             throw FinliteError.unsupported("\(manifestURL.path): unknown task \"\(manifest.task)\" (this library knows intent and profile)")
@@ -97,10 +97,9 @@ public struct FinliteBundle {
     private struct Preprocess: Decodable {
         var text: TextSpec?
         var profile: ProfileSpec?
-        var tensors: ProfileVocabulary.Tensors?
         var path = ""
 
-        enum CodingKeys: String, CodingKey { case text, profile, tensors }
+        enum CodingKeys: String, CodingKey { case text, profile }
 
         static func read(_ url: URL, task: String) throws -> Preprocess {
             let data = try Data(contentsOf: url)

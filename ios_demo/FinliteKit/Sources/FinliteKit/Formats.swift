@@ -10,9 +10,9 @@ public enum Formats {
     /// The `text` spec of an intent bundle's preprocess.json.
     public static let text = "finlite.text/1"
     /// The `profile` spec and the `tensors` description of a profile bundle's preprocess.json.
-    public static let profile = "finlite.profile/1"
-    /// The event / attribute schema a profile spec is built on (its `event_schema`).
-    public static let events = "finlite.events/1"
+    public static let profile = "finlite.profile/2"
+    /// The data schema inside a profile spec (its `schema`: fields, vocabularies, tags, stages; docs/schema.md).
+    public static let schema = "finlite.schema/1"
 
     /// Throws `unsupported("<place>: <field> "<found>", this library reads <expected>")` unless `found == expected`.
     public static func check(_ found: String, _ expected: String, in place: String, field: String = "format") throws {

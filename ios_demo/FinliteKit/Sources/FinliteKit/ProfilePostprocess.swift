@@ -1,10 +1,12 @@
 import Foundation
 
-/// A product recommendation: its name, its column within the products head, and its probability.
+/// A product recommendation: its name, its column within the products head, P(product | buys) and its
+/// propensity P(buys) × P(product | buys).
 public struct ProductScore: Equatable {
     public let product: String
     public let index: Int
     public let prob: Float
+    public let propensity: Float
 }
 
 /// The decoded profile output of one user (finlite-core and the Python reference have the same type).
@@ -13,11 +15,14 @@ public struct ProfilePrediction: Equatable {
     public let stageProbs: [String: Float]
     /// Independent sigmoid scores in [0, 1] per tag (not a distribution).
     public let tags: [String: Double]
+    /// P(buys anything within the horizon).
+    public let buyProb: Double
     public let topProducts: [ProductScore]
 }
 
-/// Profile post-processing (manifest `postprocess.heads`): one logits row `[lifecycle | tags | products]`;
-/// lifecycle → softmax → stage = arg-max; tags → sigmoid each; products → softmax → top_k (ties: lower index).
+/// Profile post-processing (manifest `postprocess.heads`, docs/schema.md §4): one logits row
+/// `[lifecycle | tags | buy | products]`; lifecycle → softmax → stage = arg-max; tags → sigmoid each; buy → sigmoid =
+/// P(buys); products → softmax = P(product | buys) → top_k (ties: lower index); propensity = P(buys) × prob.
 public struct ProfilePostprocess: Equatable {
     /// Columns `[start, end)` of one head and the label of each column.
     public struct Head: Equatable {
@@ -47,13 +52,14 @@ public struct ProfilePostprocess: Equatable {
 
     public let lifecycle: Head
     public let tags: Head
+    public let buy: Head
     public let products: Head
     public let topK: Int
 
-    public var outputs: Int { max(lifecycle.end, tags.end, products.end) }
+    public var outputs: Int { max(lifecycle.end, tags.end, buy.end, products.end) }
 
-    public init(lifecycle: Head, tags: Head, products: Head, topK: Int) {
-        (self.lifecycle, self.tags, self.products, self.topK) = (lifecycle, tags, products, topK)
+    public init(lifecycle: Head, tags: Head, buy: Head, products: Head, topK: Int) {
+        (self.lifecycle, self.tags, self.buy, self.products, self.topK) = (lifecycle, tags, buy, products, topK)
     }
 
     /// From a `postprocess` block: heads lifecycle (softmax), tags (sigmoid) and products (softmax, `top_k`).
@@ -68,7 +74,7 @@ public struct ProfilePostprocess: Equatable {
             return try Head(start: h.columns[0], end: h.columns[1], labels: h.labels)
         }
         guard let k = block.heads["products"]?.topK else { throw FinliteError.invalid("profile postprocess: products has no top_k") }
-        self.init(lifecycle: try head("lifecycle", "softmax"), tags: try head("tags", "sigmoid"),
+        self.init(lifecycle: try head("lifecycle", "softmax"), tags: try head("tags", "sigmoid"), buy: try head("buy", "sigmoid"),
                   products: try head("products", "softmax"), topK: k)
     }
 
@@ -77,14 +83,15 @@ public struct ProfilePostprocess: Equatable {
             throw FinliteError.invalid("the model returned \(logits.count) logits, the layout needs \(outputs)")
         }
         let stageProbs = Activations.softmax(logits[lifecycle.start..<lifecycle.end])
+        let buyProb = Activations.sigmoid(logits[buy.start])
         let productProbs = Activations.softmax(logits[products.start..<products.end])
         let top = Activations.topK(productProbs, k: topK).map {
-            ProductScore(product: products.labels[$0], index: $0, prob: productProbs[$0])
+            ProductScore(product: products.labels[$0], index: $0, prob: productProbs[$0], propensity: Float(buyProb) * productProbs[$0])
         }
         return ProfilePrediction(
             stage: lifecycle.labels[Activations.argmax(stageProbs)],
             stageProbs: Dictionary(uniqueKeysWithValues: zip(lifecycle.labels, stageProbs)),
             tags: Dictionary(uniqueKeysWithValues: zip(tags.labels, logits[tags.start..<tags.end].map(Activations.sigmoid))),
-            topProducts: top)
+            buyProb: buyProb, topProducts: top)
     }
 }

@@ -1,84 +1,36 @@
 import Foundation
 
-/// One raw events-file row (`Formats.events`), cells as text, `""` = empty (as in golden.json). finlite-core
-/// takes the same rows as `Map<String, String>`; `RawRowParser.event` turns one into an `EventRow`.
-public struct RawEventRow: Codable, Equatable {
-    public var userId: String
-    public var timestamp: String
-    public var eventType: String
-    public var page: String
-    public var product: String
-    public var amount: String
-    public var dwellMs: String
+/// One raw events- or users-file row: cell text keyed by the file's column names, `""` = empty (as in golden.json).
+/// finlite-core takes the same rows as `Map<String, String>`; `RawRowParser` turns them into `EventRow` / `AttributeRow`.
+public typealias RawRow = [String: String]
 
-    enum CodingKeys: String, CodingKey {
-        case timestamp, page, product, amount
-        case userId = "user_id", eventType = "event_type", dwellMs = "dwell_ms"
-    }
-
-    public init(userId: String, timestamp: String, eventType: String, page: String, product: String,
-                amount: String, dwellMs: String) {
-        (self.userId, self.timestamp, self.eventType, self.page) = (userId, timestamp, eventType, page)
-        (self.product, self.amount, self.dwellMs) = (product, amount, dwellMs)
-    }
-}
-
-/// One raw users-file row (`Formats.events`), cells as text; `RawRowParser.attributes` turns it into an `AttributeRow`.
-public struct RawAttributeRow: Codable, Equatable {
-    public var userId: String
-    public var age: String
-    public var riskLevel: String
-    public var tenureDays: String
-    /// `;`-separated products.
-    public var holdings: String
-    public var aumBucket: String
-
-    enum CodingKeys: String, CodingKey {
-        case age, holdings
-        case userId = "user_id", riskLevel = "risk_level", tenureDays = "tenure_days", aumBucket = "aum_bucket"
-    }
-
-    public init(userId: String, age: String, riskLevel: String, tenureDays: String, holdings: String, aumBucket: String) {
-        (self.userId, self.age, self.riskLevel) = (userId, age, riskLevel)
-        (self.tenureDays, self.holdings, self.aumBucket) = (tenureDays, holdings, aumBucket)
-    }
-}
-
-/// One event as the encoder reads it (the columns of Python's EventTable): vocabulary ids, epoch ms (UTC), and
-/// the numerics as finlite stores them (float32; NaN = missing).
+/// One event as the encoder reads it (a row of Python's EventTable): epoch ms (UTC), the ids of the schema's
+/// categorical event fields (`ProfileSchema.eventCategoricals` order) and its numeric fields
+/// (`eventNumerics` order) as finlite stores them (float32; NaN = missing).
 public struct EventRow: Equatable {
     public var tsMs: Int64
-    public var eventType: Int32
-    public var page: Int32
-    public var product: Int32
-    public var amount: Float
-    public var dwellMs: Float
+    public var cats: [Int32]
+    public var nums: [Float]
 
-    public init(tsMs: Int64, eventType: Int32, page: Int32, product: Int32, amount: Float, dwellMs: Float) {
-        (self.tsMs, self.eventType, self.page, self.product, self.amount, self.dwellMs) = (tsMs, eventType, page, product, amount, dwellMs)
-    }
+    public init(tsMs: Int64, cats: [Int32], nums: [Float]) { (self.tsMs, self.cats, self.nums) = (tsMs, cats, nums) }
 }
 
-/// A user's attribute row: `age` / `tenureDays` NaN = missing, `riskLevel` 0 = missing, `holdings` one entry per
-/// holdings column (`ProfileVocabulary.holdingProducts`), `aumBucket` an id (0 missing, 1 OOV).
+/// A user's attribute row, one entry per user field in schema order: `ids` for categorical fields (0 missing,
+/// 1 OOV), `values` for numeric ones (NaN missing), `multi` for multi fields; entries of the other kinds are unused.
 public struct AttributeRow: Equatable {
-    public var age: Float
-    public var riskLevel: Int
-    public var tenureDays: Float
-    public var holdings: [Bool]
-    public var aumBucket: Int32
+    public var ids: [Int32]
+    public var values: [Float]
+    public var multi: [[Bool]]
 
-    public init(age: Float, riskLevel: Int, tenureDays: Float, holdings: [Bool], aumBucket: Int32) {
-        (self.age, self.riskLevel, self.tenureDays, self.holdings, self.aumBucket) = (age, riskLevel, tenureDays, holdings, aumBucket)
-    }
+    public init(ids: [Int32], values: [Float], multi: [[Bool]]) { (self.ids, self.values, self.multi) = (ids, values, multi) }
 }
 
 /// The three inputs of a profile model for one user (batch 1), row-major.
 public struct ProfileInputs: Equatable {
-    /// `[maxEvents × catFeatures]`: event_type, page, product, hour + 1 (row 0 = most recent; padding rows 0).
+    /// `[maxEvents × catFeatures]`: the categorical fields, hour + 1 (row 0 = most recent; padding rows 0).
     public var cat: [Int32]
-    /// `[maxEvents × numFeatures]`: log amount, amount missing, log dwell, dwell missing, log gap, log elapsed.
+    /// `[maxEvents × numFeatures]`.
     public var num: [Float]
-    /// `[staticFeatures]`: attributes, holdings, recency, event count.
+    /// `[staticFeatures]`.
     public var `static`: [Float]
 }

@@ -17,12 +17,12 @@ public struct ProfileScorer {
     }
 
     /// The prediction for one user's raw rows (cells as text, as in the events / users files) at `asOfMs`.
-    public func score(events: [RawEventRow], attributes: RawAttributeRow?, asOfMs: Int64) throws -> Timed<ProfilePrediction> {
+    public func score(events: [RawRow], attributes: RawRow?, asOfMs: Int64) throws -> Timed<ProfilePrediction> {
         try Timed.measure(runner, preprocess: { try inputs(events, attributes, asOfMs) }, decode: postprocess.decode)
     }
 
     /// cat, num, static under the artifact's tensor names (an artifact lists its inputs in manifest.input_names order).
-    private func inputs(_ events: [RawEventRow], _ attributes: RawAttributeRow?, _ asOfMs: Int64) throws -> [ModelInput] {
+    private func inputs(_ events: [RawRow], _ attributes: RawRow?, _ asOfMs: Int64) throws -> [ModelInput] {
         let x = encoder.encode(events: try events.map(parser.event), attributes: try attributes.map(parser.attributes), asOfMs: asOfMs)
         let names = artifact.inputs.map(\.name)
         return [.ints(tensorName: names[0], data: x.cat), .floats(tensorName: names[1], data: x.num),

@@ -1,55 +1,54 @@
 import Foundation
 
-/// Every parameter of the `Formats.profile` encoder: the `profile` object of a profile bundle's
-/// `preprocess.json` (vocabulary sizes, window length, time zone and normalisation constants).
-public struct ProfileSpec: Codable, Equatable {
-    public var maxEvents: Int
-    public var utcOffsetMinutes: Int
-    public var eventTypeVocab: Int
-    public var pageVocab: Int
-    public var productVocab: Int
-    public var aumVocab: Int
-    public var hourBuckets: Int
-    public var holdings: Int
-    public var amountMean: Double, amountStd: Double
-    public var dwellMean: Double, dwellStd: Double
-    public var gapMean: Double, gapStd: Double
-    public var elapsedMean: Double, elapsedStd: Double
-    public var ageMean: Double, ageStd: Double
-    public var tenureMean: Double, tenureStd: Double
-    public var recencyMean: Double, recencyStd: Double
-    public var eventSchema: String
-    public var format: String
+/// The `profile` object of a profile bundle's `preprocess.json` (`Formats.profile`, docs/schema.md §3): window
+/// length, time zone, the normalisation constants and the data `schema`.
+public struct ProfileSpec: Decodable, Equatable {
+    public struct Norm: Decodable, Equatable { public var mean: Double; public var std: Double }
 
-    enum CodingKeys: String, CodingKey {
-        case holdings, format
-        case maxEvents = "max_events", utcOffsetMinutes = "utc_offset_minutes"
-        case eventTypeVocab = "event_type_vocab", pageVocab = "page_vocab", productVocab = "product_vocab"
-        case aumVocab = "aum_vocab", hourBuckets = "hour_buckets"
-        case amountMean = "amount_mean", amountStd = "amount_std", dwellMean = "dwell_mean", dwellStd = "dwell_std"
-        case gapMean = "gap_mean", gapStd = "gap_std", elapsedMean = "elapsed_mean", elapsedStd = "elapsed_std"
-        case ageMean = "age_mean", ageStd = "age_std", tenureMean = "tenure_mean", tenureStd = "tenure_std"
-        case recencyMean = "recency_mean", recencyStd = "recency_std", eventSchema = "event_schema"
+    public let maxEvents: Int
+    public let utcOffsetMinutes: Int
+    /// `event.<field>`, `user.<field>`, `gap`, `elapsed`, `recency` → mean and std.
+    public let norms: [String: Norm]
+    public let schema: ProfileSchema
+
+    enum CodingKeys: String, CodingKey { case format, maxEvents = "max_events", utcOffsetMinutes = "utc_offset_minutes", norms, schema }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try Formats.check(try c.decode(String.self, forKey: .format), Formats.profile, in: "profile spec")
+        maxEvents = try c.decode(Int.self, forKey: .maxEvents)
+        utcOffsetMinutes = try c.decode(Int.self, forKey: .utcOffsetMinutes)
+        norms = try c.decode([String: Norm].self, forKey: .norms)
+        schema = try c.decode(ProfileSchema.self, forKey: .schema)
     }
 
-    /// Per-event categorical columns (`cat`), numeric columns (`num`) and static columns (`static`), as in
-    /// finlite-core's `ProfileSpec`: the widths of the `Formats.profile` layout.
-    public var catFeatures: Int { 4 }
-    public var numFeatures: Int { 6 }
-    /// log_age, age_missing, risk 1..5 + missing, log_tenure, tenure_missing, aum one-hot, holdings, recency, no_events, count.
-    public var staticFeatures: Int { 2 + 6 + 2 + aumVocab + holdings + 3 }
+    /// Embedding rows of each `cat` column: the categorical event fields, then the hour (25).
+    public var catVocabs: [Int] { schema.eventCategoricals.map(\.vocabSize) + [25] }
+    public var catFeatures: Int { catVocabs.count }
+    /// Value and missing flag per numeric event field, then log gap and log elapsed.
+    public var numFeatures: Int { 2 * schema.eventNumerics.count + 2 }
+    public var staticFeatures: Int {
+        schema.userFields.reduce(3) { sum, f in sum + (f.kind == "numeric" ? 2 : f.kind == "categorical" ? f.vocabSize : f.values.count) }
+    }
 
-    /// Refuses a spec this encoder does not implement (format, event schema, window, hours, constants). The
-    /// vocabularies themselves are checked against these sizes by `ProfileVocabulary`.
+    /// Refuses a spec this encoder does not implement (window, time zone, constants).
     public func validate() throws {
-        try Formats.check(format, Formats.profile, in: "profile spec")
-        try Formats.check(eventSchema, Formats.events, in: "profile spec", field: "event_schema")
-        guard maxEvents >= 1, (-720...840).contains(utcOffsetMinutes), hourBuckets == 24 else {
-            throw FinliteError.invalid("profile spec: max_events < 1, utc_offset_minutes outside [-720, 840] or hour_buckets not 24")
+        guard maxEvents >= 1, (-720...840).contains(utcOffsetMinutes) else {
+            throw FinliteError.invalid("profile spec: max_events < 1 or utc_offset_minutes outside [-720, 840]")
         }
-        let stds = [amountStd, dwellStd, gapStd, elapsedStd, ageStd, tenureStd, recencyStd]
-        guard stds.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw FinliteError.invalid("profile spec: every *_std must be finite and > 0")
+        let expected = schema.eventNumerics.map { "event." + $0.name } + schema.userFields.filter { $0.kind == "numeric" }.map { "user." + $0.name }
+            + ["gap", "elapsed", "recency"]
+        guard Set(norms.keys) == Set(expected) else {
+            throw FinliteError.invalid("profile spec: norms must have exactly the keys \(expected), found \(norms.keys.sorted())")
         }
+        guard norms.values.allSatisfy({ $0.mean.isFinite && $0.std.isFinite && $0.std > 0 }) else {
+            throw FinliteError.invalid("profile spec: every norm needs a finite mean and a finite std > 0")
+        }
+    }
+
+    /// `(t - mean) / std` of the normalised quantity `key`, in Double, rounded to Float.
+    func z(_ key: String, _ t: Double) -> Float {
+        let n = norms[key] ?? Norm(mean: 0, std: 1)
+        return Float((t - n.mean) / n.std)
     }
 }

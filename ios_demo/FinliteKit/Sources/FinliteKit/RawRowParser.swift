@@ -1,72 +1,73 @@
 import Foundation
 
-/// Raw events / users rows (cells as text, as in the CSV files and golden.json) → `EventRow` / `AttributeRow`, with
-/// the rules of finlite/data/events.py and the bundle's vocabularies: cells trimmed; categories match exactly
-/// (unknown → OOV, empty product → `none`, empty event type / page → OOV, empty AUM bucket → missing); empty
-/// numerics are missing (NaN), never zero; bad values throw (`on_error="raise"`), naming the field.
+/// Raw events / users rows (cells as text keyed by the files' column names, as in the CSV files and golden.json)
+/// → `EventRow` / `AttributeRow`, with the rules of finlite/data/events.py and the bundle's schema: cells trimmed;
+/// categorical values match exactly (unknown → OOV; empty → missing, but OOV in the event-name field); empty
+/// numerics are missing (NaN), never zero; a numeric outside the field's `min` / `max` throws, naming the field;
+/// multi values split on the field's separator (unknown items ignored).
 public struct RawRowParser {
-    public let vocabulary: ProfileVocabulary
-    private let noneProduct: Int32
-    private let holdingColumn: [String: Int]
+    public let schema: ProfileSchema
 
-    public init(vocabulary: ProfileVocabulary) {
-        self.vocabulary = vocabulary
-        noneProduct = vocabulary.products["none"] ?? ProfileVocabulary.oovId
-        holdingColumn = Dictionary(vocabulary.holdingProducts.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-    }
+    public init(schema: ProfileSchema) { self.schema = schema }
 
-    public func event(_ row: RawEventRow) throws -> EventRow {
-        let product = Self.trim(row.product)
-        let dwell = try Self.number(row.dwellMs, field: "dwell_ms")
-        if dwell < 0 { throw FinliteError.invalid("field 'dwell_ms': negative dwell_ms \(row.dwellMs) (must be >= 0)") }
+    public func event(_ row: RawRow) throws -> EventRow {
+        func cell(_ column: String) throws -> String {
+            guard let v = row[column] else { throw FinliteError.invalid("events: no column '\(column)'") }
+            return Self.trim(v)
+        }
+        if try cell(schema.eventUserId).isEmpty { throw FinliteError.invalid("field '\(schema.eventUserId)': empty \(schema.eventUserId)") }
         let ts: Int64
-        do { ts = try Timestamps.parse(row.timestamp) } catch FinliteError.invalid(let m) {
-            throw FinliteError.invalid("field 'timestamp': \(m)")
+        do { ts = try Timestamps.parse(try cell(schema.eventTimestamp)) } catch FinliteError.invalid(let m) {
+            throw FinliteError.invalid("field '\(schema.eventTimestamp)': \(m)")
         }
-        return EventRow(
-            tsMs: ts,
-            eventType: id(row.eventType, in: vocabulary.eventTypes),
-            page: id(row.page, in: vocabulary.pages),
-            product: product.isEmpty ? noneProduct : id(product, in: vocabulary.products),
-            amount: Float(try Self.number(row.amount, field: "amount")),
-            dwellMs: Float(dwell))
+        let cats: [Int32] = try schema.eventCategoricals.map { f in
+            let text = try cell(f.column)
+            return text.isEmpty ? (f.role == "event" ? ProfileSchema.oovId : ProfileSchema.missingId) : f.ids[text] ?? ProfileSchema.oovId
+        }
+        let nums: [Float] = try schema.eventNumerics.map { Float(try Self.number(try cell($0.column), field: $0)) }
+        return EventRow(tsMs: ts, cats: cats, nums: nums)
     }
 
-    public func attributes(_ row: RawAttributeRow) throws -> AttributeRow {
-        let age = try Self.number(row.age, field: "age")
-        if !age.isNaN && !(0...120).contains(age) { throw FinliteError.invalid("field 'age': age \(row.age) out of range 0..120") }
-        let risk = try Self.number(row.riskLevel, field: "risk_level")
-        if !risk.isNaN && !(risk == risk.rounded() && (1...5).contains(risk)) {
-            throw FinliteError.invalid("field 'risk_level': risk_level must be an integer 1..5, found '\(row.riskLevel)'")
+    public func attributes(_ row: RawRow) throws -> AttributeRow {
+        func cell(_ column: String) throws -> String {
+            guard let v = row[column] else { throw FinliteError.invalid("users: no column '\(column)'") }
+            return Self.trim(v)
         }
-        let tenure = try Self.number(row.tenureDays, field: "tenure_days")
-        if tenure < 0 { throw FinliteError.invalid("field 'tenure_days': negative tenure_days \(row.tenureDays)") }
-        var holdings = [Bool](repeating: false, count: vocabulary.holdingProducts.count)
-        for item in row.holdings.split(separator: ";", omittingEmptySubsequences: false) {
-            if let j = holdingColumn[Self.trim(String(item))] { holdings[j] = true }  // empty or unknown: ignored
+        if try cell(schema.userUserId).isEmpty { throw FinliteError.invalid("field '\(schema.userUserId)': empty \(schema.userUserId)") }
+        let fields = schema.userFields
+        var out = AttributeRow(ids: [Int32](repeating: 0, count: fields.count), values: [Float](repeating: .nan, count: fields.count), multi: [])
+        for (i, f) in fields.enumerated() {
+            let text = try cell(f.column)
+            var hot = [Bool](repeating: false, count: f.kind == "multi" ? f.values.count : 0)
+            switch f.kind {
+            case "numeric": out.values[i] = Float(try Self.number(text, field: f))
+            case "categorical": out.ids[i] = text.isEmpty ? ProfileSchema.missingId : f.ids[text] ?? ProfileSchema.oovId
+            default:
+                for item in text.components(separatedBy: f.separator) {
+                    if let id = f.ids[Self.trim(item)] { hot[Int(id) - 2] = true }  // empty or unknown: ignored
+                }
+            }
+            out.multi.append(hot)
         }
-        let aum = Self.trim(row.aumBucket)
-        return AttributeRow(
-            age: Float(age), riskLevel: risk.isNaN ? 0 : Int(risk), tenureDays: Float(tenure), holdings: holdings,
-            aumBucket: aum.isEmpty ? ProfileVocabulary.padId : id(aum, in: vocabulary.aumBuckets))
-    }
-
-    /// The id of a category cell: its vocabulary id, or OOV.
-    private func id(_ cell: String, in vocabulary: [String: Int32]) -> Int32 {
-        vocabulary[Self.trim(cell)] ?? ProfileVocabulary.oovId
+        return out
     }
 
     static func trim(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
 
-    /// A decimal number (`12`, `-3.5`, `1e3`); empty = NaN (missing); anything else throws.
-    static func number(_ raw: String, field: String) throws -> Double {
+    /// A decimal number (`12`, `-3.5`, `1e3`) within the field's `min` / `max`; empty = NaN (missing); anything else throws.
+    static func number(_ raw: String, field f: SchemaField) throws -> Double {
         let s = trim(raw)
         if s.isEmpty { return .nan }
         guard isDecimal(s), let v = Double(s), v.isFinite else {
-            throw FinliteError.invalid("field '\(field)': not a number: '\(s)'")
+            throw FinliteError.invalid("field '\(f.column)': not a number: '\(s)'")
         }
+        if let low = f.min, v < low { throw FinliteError.invalid("field '\(f.column)': \(f.name) \(shown(v)) is below the schema's min \(shown(low))") }
+        if let high = f.max, v > high { throw FinliteError.invalid("field '\(f.column)': \(f.name) \(shown(v)) is above the schema's max \(shown(high))") }
         return v
     }
+
+    /// A number as Python's `f"{x:g}"` shows an integer-valued bound (`-5`, `120`).
+    static func shown(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x) }
 
     /// `^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$` over ASCII digits (Swift's Double() also takes inf, nan, hex).
     static func isDecimal(_ s: String) -> Bool {

@@ -28,8 +28,8 @@ final class BundleFormatTests: XCTestCase {
             ("intent", Formats.preprocess, "finlite.preprocess/2",
              "preprocess.json: format \"finlite.preprocess/2\", this library reads \(Formats.preprocess)"),
             ("intent", Formats.text, "finlite.text/2", "format \"finlite.text/2\", this library reads \(Formats.text)"),
-            ("profile", Formats.profile, "finlite.profile/2", "format \"finlite.profile/2\", this library reads \(Formats.profile)"),
-            ("profile", Formats.events, "finlite.events/2", "event_schema \"finlite.events/2\", this library reads \(Formats.events)"),
+            ("profile", Formats.profile, "finlite.profile/9", "format \"finlite.profile/9\", this library reads \(Formats.profile)"),
+            ("profile", Formats.schema, "finlite.schema/9", "format \"finlite.schema/9\", this library reads \(Formats.schema)"),
         ]
         for e in edits {
             let dir = try edited(e.task, e.from, e.to)

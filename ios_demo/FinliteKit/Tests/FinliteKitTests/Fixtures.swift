@@ -13,26 +13,39 @@ enum Fixtures {
         return packageDir.deletingLastPathComponent().appendingPathComponent("Bundles")
     }
 
-    /// The project's own golden files (text_v1.json, profile_v1.json): FINLITE_GOLDEN_DIR or tests/golden.
+    /// The project's own golden files (text_v1.json): FINLITE_GOLDEN_DIR or tests/golden.
     static var goldenDir: URL {
         if let env = ProcessInfo.processInfo.environment["FINLITE_GOLDEN_DIR"] { return URL(fileURLWithPath: env) }
         return packageDir.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("tests/golden")
     }
 
     static var textGolden: URL { goldenDir.appendingPathComponent("text_v1.json") }
-    static var profileEncoderGolden: URL { goldenDir.appendingPathComponent("profile_v1.json") }
 
-    /// The names of the static columns, from tests/golden/profile_v1.json.
-    static func staticColumns() throws -> [String] {
-        struct File: Decodable { var static_columns: [String] }
-        return try cached("golden/static_columns") { try decode(File.self, profileEncoderGolden).static_columns }
+    /// The profile bundle's preprocess.json `tensors`: each input's column names (and the cat columns' sizes).
+    struct Tensors: Decodable {
+        struct Column: Decodable { var name: String; var vocab_size: Int? }
+        struct Input: Decodable { var name: String; var columns: [Column] }
+        var inputs: [Input]
     }
 
-    /// The profile bundle's preprocess.json `tensors` as FinliteKit reads them.
-    static func profileTensors() throws -> ProfileVocabulary.Tensors {
-        struct File: Decodable { var tensors: ProfileVocabulary.Tensors }
-        let b = try bundle("profile")
+    static func profileTensors(_ name: String = "profile") throws -> Tensors {
+        struct File: Decodable { var tensors: Tensors }
+        let b = try bundle(name)
         return try decode(File.self, b.url(b.manifest.preprocessFile)).tensors
+    }
+
+    /// The names of the profile bundle's static columns, from its preprocess.json.
+    static func staticColumns() throws -> [String] {
+        try profileTensors().inputs[2].columns.map(\.name)
+    }
+
+    /// The profile bundle's `profile` spec with changes to its JSON (e.g. another window or unit norms).
+    static func profileSpec(_ change: (inout [String: Any]) -> Void) throws -> ProfileSpec {
+        let b = try bundle("profile")
+        let top = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: b.url(b.manifest.preprocessFile))) as? [String: Any])
+        var profile = try XCTUnwrap(top["profile"] as? [String: Any])
+        change(&profile)
+        return try JSONDecoder().decode(ProfileSpec.self, from: JSONSerialization.data(withJSONObject: profile))
     }
 
     /// Loaded once per test process: verifying sha256s and decoding golden.json is slow in debug builds.
@@ -67,9 +80,9 @@ enum Fixtures {
         return try cached("golden/intent") { try decode(IntentGolden.self, b.url(b.manifest.goldenFile)) }
     }
 
-    static func profileGolden() throws -> ProfileGolden {
-        let b = try bundle("profile")
-        return try cached("golden/profile") { try decode(ProfileGolden.self, b.url(b.manifest.goldenFile)) }
+    static func profileGolden(_ name: String = "profile") throws -> ProfileGolden {
+        let b = try bundle(name)
+        return try cached("golden/" + name) { try decode(ProfileGolden.self, b.url(b.manifest.goldenFile)) }
     }
 }
 
@@ -115,20 +128,21 @@ struct ProfileGolden: Decodable {
         var num: [[Double]]
         var `static`: [Double]
     }
-    struct Product: Decodable { var product: String; var index: Int; var prob: Double }
+    struct Product: Decodable { var product: String; var index: Int; var prob: Double; var propensity: Double }
     struct Expected: Decodable {
         var logits: [Double]
         var stage: String
         var stage_probs: [String: Double]
         var tags: [String: Double]
+        var buy_prob: Double
         var top_products: [Product]
     }
     struct Example: Decodable {
         var name: String
         var user_id: String
         var as_of_ms: Int64
-        var events: [RawEventRow]
-        var attributes: RawAttributeRow?
+        var events: [RawRow]
+        var attributes: RawRow?
         var inputs: Inputs
         var expected: [String: Expected]
     }

@@ -41,13 +41,15 @@ final class PostprocessTests: XCTestCase {
     func testProfileHeadsAreSlicesOfOneRow() throws {
         let rule = ProfilePostprocess(
             lifecycle: try .init(start: 0, end: 2, labels: ["x", "y"]), tags: try .init(start: 2, end: 3, labels: ["t"]),
-            products: try .init(start: 3, end: 5, labels: ["p", "q"]), topK: 1)
-        let r = try rule.decode([0, 1, 0, 2, 3])
+            buy: try .init(start: 3, end: 4, labels: ["buy"]), products: try .init(start: 4, end: 6, labels: ["p", "q"]), topK: 1)
+        let r = try rule.decode([0, 1, 0, 0, 2, 3])
+        XCTAssertEqual(r.buyProb, 0.5, "sigmoid(0)")
+        XCTAssertEqual(r.topProducts[0].propensity, 0.5 * r.topProducts[0].prob, accuracy: 1e-7, "P(buy) × P(product | buy)")
         XCTAssertEqual(r.stage, "y")
         XCTAssertEqual(r.tags["t"], 0.5)
         XCTAssertEqual(r.topProducts.map(\.product), ["q"])
         XCTAssertEqual(r.topProducts.map(\.index), [1], "the column within the products head")
-        XCTAssertThrowsError(try rule.decode([0, 1, 0]), "too few logits")
+        XCTAssertThrowsError(try rule.decode([0, 1, 0, 0]), "too few logits")
         XCTAssertThrowsError(try ProfilePostprocess.Head(start: 0, end: 3, labels: ["x"]), "3 columns, 1 label")
     }
 }

@@ -2,32 +2,36 @@ import Foundation
 import XCTest
 @testable import FinliteKit
 
-/// Rules of finlite/data/profile_features.py and finlite/data/events.py that the golden users may not reach.
-/// Vocabularies come from the profile bundle, static column positions from tests/golden/profile_v1.json.
+/// Rules of finlite/data/profile_features.py and finlite/data/events.py that the golden users may not reach, on the
+/// test bundle's schema (the synthetic bank's fields); static column positions from its preprocess.json.
 final class ProfileEncoderTests: XCTestCase {
     /// The bundle's spec with a 3-event window and unit normalisation, so that values are easy to compute.
     func spec() throws -> ProfileSpec {
-        var s = try XCTUnwrap(Fixtures.bundle("profile").profileSpec)
-        s.maxEvents = 3
-        (s.amountMean, s.dwellMean, s.gapMean, s.elapsedMean, s.ageMean, s.tenureMean, s.recencyMean) = (0, 0, 0, 0, 0, 0, 0)
-        (s.amountStd, s.dwellStd, s.gapStd, s.elapsedStd, s.ageStd, s.tenureStd, s.recencyStd) = (1, 1, 1, 1, 1, 1, 1)
-        return s
+        try Fixtures.profileSpec { p in
+            p["max_events"] = 3
+            let keys = (p["norms"] as? [String: Any] ?? [:]).keys
+            p["norms"] = Dictionary(uniqueKeysWithValues: keys.map { ($0, ["mean": 0.0, "std": 1.0] as [String: Any]) })
+        }
     }
 
     func parser() throws -> RawRowParser { try XCTUnwrap(Fixtures.bundle("profile").rowParser) }
 
-    /// Position of a static column, by its name in tests/golden/profile_v1.json.
+    /// Position of a static column, by its name in the bundle's preprocess.json.
     func column(_ name: String) throws -> Int { try XCTUnwrap(Fixtures.staticColumns().firstIndex(of: name), name) }
 
-    func row(_ ts: String, _ type: String = "login", amount: String = "", dwell: String = "1000") -> RawEventRow {
-        RawEventRow(userId: "u", timestamp: ts, eventType: type, page: "home", product: "", amount: amount, dwellMs: dwell)
+    func field(_ name: String) throws -> SchemaField {
+        try XCTUnwrap(parser().schema.eventFields.first { $0.name == name } ?? parser().schema.userFields.first { $0.name == name }, name)
     }
 
-    func attributes(age: String = "", risk: String = "", tenure: String = "", holdings: String = "", aum: String = "") -> RawAttributeRow {
-        RawAttributeRow(userId: "u", age: age, riskLevel: risk, tenureDays: tenure, holdings: holdings, aumBucket: aum)
+    func row(_ ts: String, _ type: String = "login", amount: String = "", dwell: String = "1000") -> RawRow {
+        ["user_id": "u", "timestamp": ts, "event_type": type, "page": "home", "product": "", "amount": amount, "dwell_ms": dwell]
     }
 
-    func encode(_ rows: [RawEventRow], asOfMs: Int64) throws -> ProfileInputs {
+    func attributes(age: String = "", risk: String = "", tenure: String = "", holdings: String = "", aum: String = "") -> RawRow {
+        ["user_id": "u", "age": age, "risk_level": risk, "tenure_days": tenure, "holdings": holdings, "aum_bucket": aum]
+    }
+
+    func encode(_ rows: [RawRow], asOfMs: Int64) throws -> ProfileInputs {
         try ProfileEncoder(spec: spec()).encode(events: try rows.map(parser().event), attributes: nil, asOfMs: asOfMs)
     }
 
@@ -49,93 +53,111 @@ final class ProfileEncoderTests: XCTestCase {
     }
 
     func testNumbersAndCategories() throws {
-        XCTAssertEqual(try RawRowParser.number("1e3", field: "amount"), 1000)
-        XCTAssertEqual(try RawRowParser.number(" -3.5 ", field: "amount"), -3.5)
-        XCTAssertTrue(try RawRowParser.number("", field: "amount").isNaN)
+        let amount = try field("amount")
+        XCTAssertEqual(try RawRowParser.number("1e3", field: amount), 1000)
+        XCTAssertEqual(try RawRowParser.number(" -3.5 ", field: amount), -3.5)
+        XCTAssertTrue(try RawRowParser.number("", field: amount).isNaN)
         for bad in ["inf", "nan", "0x10", "1e9999", "12abc", "."] {
-            XCTAssertThrowsError(try RawRowParser.number(bad, field: "amount"), bad)
+            XCTAssertThrowsError(try RawRowParser.number(bad, field: amount), bad)
         }
         let parser = try self.parser()
-        let vocabulary = parser.vocabulary
-        let e = try parser.event(RawEventRow(userId: "u", timestamp: "0", eventType: "teleport", page: "", product: "",
-                                             amount: "", dwellMs: ""))
-        XCTAssertEqual([e.eventType, e.page, e.product], [ProfileVocabulary.oovId, ProfileVocabulary.oovId, vocabulary.products["none"]],
-                       "unknown → OOV, empty page → OOV, empty product → none")
-        XCTAssertEqual(try parser.event(row("0", "transfer")).eventType, vocabulary.eventTypes["transfer"])
-        XCTAssertThrowsError(try parser.event(row("0", dwell: "-1")))
+        let e = try parser.event(["user_id": "u", "timestamp": "0", "event_type": "teleport", "page": "", "product": "none", "amount": "", "dwell_ms": ""])
+        XCTAssertEqual(e.cats, [ProfileSchema.oovId, ProfileSchema.missingId, try field("product").ids["none"]],
+                       "unknown → OOV, empty page → missing, \"none\" is a value")
+        XCTAssertEqual(try parser.event(row("0", "")).cats[0], ProfileSchema.oovId, "an empty event name is unknown, never 0")
+        XCTAssertEqual(try parser.event(row("0", "transfer")).cats[0], try field("event_type").ids["transfer"])
+        XCTAssertThrowsError(try parser.event(row("0", dwell: "-1"))) {
+            XCTAssertTrue("\($0)".contains("field 'dwell_ms': dwell_ms -1 is below the schema's min 0"), "\($0)")
+        }
+        let fields = parser.schema.userFields
+        let at = { (name: String) in fields.firstIndex { $0.name == name }! }
         let a = try parser.attributes(attributes(tenure: "5", holdings: " gold ;;moon;fx", aum: "huge"))
-        XCTAssertTrue(a.age.isNaN)
-        XCTAssertEqual(a.riskLevel, 0)
-        XCTAssertEqual(a.aumBucket, ProfileVocabulary.oovId)
-        XCTAssertEqual(a.holdings.enumerated().filter(\.element).map { vocabulary.holdingProducts[$0.offset] }, ["gold", "fx"])
-        XCTAssertEqual(try parser.attributes(attributes(risk: "4.0", aum: "10k-50k")).riskLevel, 4)
-        XCTAssertEqual(try parser.attributes(attributes(aum: "10k-50k")).aumBucket, vocabulary.aumBuckets["10k-50k"])
+        XCTAssertTrue(a.values[at("age")].isNaN)
+        XCTAssertEqual(a.ids[at("risk_level")], ProfileSchema.missingId)
+        XCTAssertEqual(a.ids[at("aum_bucket")], ProfileSchema.oovId)
+        let holdings = fields[at("holdings")]
+        XCTAssertEqual(a.multi[at("holdings")].enumerated().filter(\.element).map { holdings.values[$0.offset] }, ["gold", "fx"])
+        XCTAssertEqual(try parser.attributes(attributes(risk: "4")).ids[at("risk_level")], fields[at("risk_level")].ids["4"])
+        XCTAssertEqual(try parser.attributes(attributes(risk: "6")).ids[at("risk_level")], ProfileSchema.oovId, "a value the schema lacks")
         XCTAssertThrowsError(try parser.attributes(attributes(age: "121")))
-        XCTAssertThrowsError(try parser.attributes(attributes(risk: "6")))
-        XCTAssertThrowsError(try parser.attributes(attributes(risk: "2.5")))
     }
 
     func testWindowOrderTiesFutureEventsAndGaps() throws {
-        let ids = try parser().vocabulary.eventTypes
+        let ids = try field("event_type").ids
+        let nc = try spec().catFeatures, nn = try spec().numFeatures
         // rows: t=1000 login, t=5000 search, t=5000 transfer (later row: more recent), t=9000 logout (after as_of)
         let rows = [row("1000"), row("5000", "search"), row("5000", "transfer"), row("9000", "logout")]
         let x = try encode(rows, asOfMs: 8000)
-        XCTAssertEqual(stride(from: 0, to: 12, by: 4).map { x.cat[$0] }, [ids["transfer"], ids["search"], ids["login"]])
-        XCTAssertEqual(x.num[4], 0, "gap between the two events at t=5000 is log1p(0)")
-        XCTAssertEqual(x.num[6 + 4], Float(log1p(4.0)), accuracy: 1e-6, "search → login: 4 s")
-        XCTAssertEqual(x.num[12 + 4], 0, "the oldest kept event has no gap")
-        XCTAssertEqual(x.num[5], Float(log1p(3.0)), accuracy: 1e-6, "elapsed: 3 s to as_of")
+        XCTAssertEqual(stride(from: 0, to: 3 * nc, by: nc).map { x.cat[$0] }, [ids["transfer"], ids["search"], ids["login"]])
+        XCTAssertEqual(x.num[nn - 2], 0, "gap between the two events at t=5000 is log1p(0)")
+        XCTAssertEqual(x.num[nn + nn - 2], Float(log1p(4.0)), accuracy: 1e-6, "search → login: 4 s")
+        XCTAssertEqual(x.num[2 * nn + nn - 2], 0, "the oldest kept event has no gap")
+        XCTAssertEqual(x.num[nn - 1], Float(log1p(3.0)), accuracy: 1e-6, "elapsed: 3 s to as_of")
         XCTAssertEqual(x.static[try column("event_count")], Float(min(1, log1p(3.0) / log1p(3.0))), "3 events up to as_of")
         XCTAssertEqual(x.static[try column("no_events")], 0)
         // max_events = 3: kept are t=7500, 7000, 5000 (transfer); gaps use the kept window only
         let y = try encode(rows + [row("7000"), row("7500")], asOfMs: 8000)
-        XCTAssertEqual(y.cat.count, 12)
-        XCTAssertEqual(y.num[6 + 4], Float(log1p(2.0)), accuracy: 1e-6, "7000 → 5000: 2 s")
-        XCTAssertEqual(y.num[12 + 4], 0, "the oldest kept event has no gap, though older events exist")
+        XCTAssertEqual(y.cat.count, 3 * nc)
+        XCTAssertEqual(y.num[nn + nn - 2], Float(log1p(2.0)), accuracy: 1e-6, "7000 → 5000: 2 s")
+        XCTAssertEqual(y.num[2 * nn + nn - 2], 0, "the oldest kept event has no gap, though older events exist")
         XCTAssertEqual(y.static[try column("event_count")], 1, "5 events up to as_of: log1p(5) / log1p(3) capped at 1")
     }
 
     func testHourUsesTheSpecOffsetAndFloorDivision() throws {
-        var spec = try self.spec()
-        spec.utcOffsetMinutes = 480
-        let enc = try ProfileEncoder(spec: spec)
+        let enc = try ProfileEncoder(spec: Fixtures.profileSpec { $0["utc_offset_minutes"] = 480 })
         XCTAssertEqual(enc.hourId(0), 9, "00:00 UTC is 08:00 at UTC+8 → id 9")
         XCTAssertEqual(enc.hourId(-8 * 3_600_000 - 1), 24, "one ms before local midnight → hour 23")
-        spec.utcOffsetMinutes = -300
-        XCTAssertEqual(try ProfileEncoder(spec: spec).hourId(0), 20, "UTC-5: 19:00 → id 20")
+        XCTAssertEqual(try ProfileEncoder(spec: Fixtures.profileSpec { $0["utc_offset_minutes"] = -300 }).hourId(0), 20, "UTC-5: 19:00 → id 20")
     }
 
     func testMissingValuesSetFlagsNotSilentZeros() throws {
         let x = try encode([], asOfMs: 0)
         let columns = try Fixtures.staticColumns()
-        let flags: Set = ["age_missing", "risk_missing", "tenure_missing", "aum_missing", "no_events"]
+        let flags: Set = ["age_missing", "risk_level_missing", "tenure_days_missing", "aum_bucket_missing", "no_events"]
         XCTAssertEqual(x.static.count, columns.count)
         for (i, name) in columns.enumerated() {
             XCTAssertEqual(x.static[i], flags.contains(name) ? 1 : 0, "static column \(name) without events and attributes")
         }
         XCTAssertTrue(x.cat.allSatisfy { $0 == 0 })
         let y = try encode([row("0", amount: "", dwell: "")], asOfMs: 0)
-        XCTAssertEqual([y.num[0], y.num[1], y.num[2], y.num[3]], [0, 1, 0, 1])
+        XCTAssertEqual([y.num[0], y.num[1], y.num[2], y.num[3]], [0, 1, 0, 1], "amount and dwell_ms: 0 with the missing flag")
     }
 
-    func testRefusesAnotherSchemaFormatOrVocabularySize() throws {
-        var s = try spec()
-        s.eventSchema = "finlite.events/2"
-        XCTAssertThrowsError(try ProfileEncoder(spec: s)) {
-            XCTAssertTrue("\($0)".contains("event_schema \"finlite.events/2\", this library reads \(Formats.events)"), "\($0)")
+    func testRefusesAnotherSchemaFormatOrBadNorms() throws {
+        XCTAssertThrowsError(try Fixtures.profileSpec { p in
+            var schema = p["schema"] as! [String: Any]
+            schema["format"] = "finlite.schema/2"
+            p["schema"] = schema
+        }) { XCTAssertTrue("\($0)".contains("format \"finlite.schema/2\", this library reads \(Formats.schema)"), "\($0)") }
+        let noNorms = try Fixtures.profileSpec { $0["norms"] = [String: Any]() }
+        XCTAssertThrowsError(try ProfileEncoder(spec: noNorms)) { XCTAssertTrue("\($0)".contains("norms must have exactly the keys"), "\($0)") }
+        XCTAssertThrowsError(try ProfileEncoder(spec: Fixtures.profileSpec { $0["max_events"] = 0 }))
+        XCTAssertNoThrow(try ProfileEncoder(spec: spec()))
+    }
+
+    /// A numeric field's clip and signed transform, and an extra field, through a schema edited in place.
+    func testClipAndSignedTransformOfAnEditedSchema() throws {
+        let spec = try Fixtures.profileSpec { p in
+            p["max_events"] = 1
+            var schema = p["schema"] as! [String: Any]
+            var events = schema["events"] as! [String: Any]
+            var fields = events["fields"] as! [[String: Any]]
+            let i = fields.firstIndex { $0["name"] as? String == "amount" }!
+            fields[i]["transform"] = "signed_log1p"
+            fields[i]["clip"] = [-100.0, 50.0]
+            events["fields"] = fields
+            schema["events"] = events
+            p["schema"] = schema
+            var norms = p["norms"] as! [String: Any]
+            for k in norms.keys { norms[k] = ["mean": 0.0, "std": 1.0] }
+            p["norms"] = norms
         }
-        s = try spec()
-        s.hourBuckets = 12
-        XCTAssertThrowsError(try ProfileEncoder(spec: s))
-        s = try spec()
-        s.pageVocab += 1
-        XCTAssertThrowsError(try ProfileVocabulary(tensors: Fixtures.profileTensors(), spec: s)) {
-            XCTAssertTrue("\($0)".contains("cat column page"), "\($0)")
+        let enc = try ProfileEncoder(spec: spec), parser = RawRowParser(schema: spec.schema)
+        let a = spec.schema.eventNumerics.firstIndex { $0.name == "amount" }!
+        for (text, want) in [("-1000", -log1p(100.0)), ("20", log1p(20.0)), ("70", log1p(50.0))] {
+            let x = enc.encode(events: [try parser.event(row("0", amount: text))], attributes: nil, asOfMs: 0)
+            XCTAssertEqual(Double(x.num[2 * a]), want, accuracy: 1e-6, "amount \(text)")
         }
-        s = try spec()
-        s.holdings -= 1
-        XCTAssertThrowsError(try ProfileVocabulary(tensors: Fixtures.profileTensors(), spec: s), "static width")
-        XCTAssertNoThrow(try ProfileVocabulary(tensors: Fixtures.profileTensors(), spec: spec()))
     }
 
     /// The demo app's synthetic users encode, with categories the bundle knows only.
@@ -149,11 +171,11 @@ final class ProfileEncoderTests: XCTestCase {
             XCTAssertFalse(log.events.isEmpty)
             let events = try log.events.map(parser.event)
             for (raw, e) in zip(log.events, events) {
-                XCTAssertFalse([e.eventType, e.page, e.product].contains(ProfileVocabulary.oovId), "\(persona): \(raw)")
+                XCTAssertFalse(e.cats.contains(ProfileSchema.oovId), "\(persona): \(raw)")
                 XCTAssertLessThanOrEqual(e.tsMs, asOf)
             }
             let attributes = try parser.attributes(log.attributes)
-            XCTAssertNotEqual(attributes.aumBucket, ProfileVocabulary.oovId, "\(persona)")
+            XCTAssertFalse(attributes.ids.contains(ProfileSchema.oovId), "\(persona)")
             let x = encoder.encode(events: events, attributes: attributes, asOfMs: asOf)
             XCTAssertNotEqual(x.cat[0], 0, "\(persona): the latest event is encoded")
             XCTAssertEqual(x.static[try column("no_events")], 0)

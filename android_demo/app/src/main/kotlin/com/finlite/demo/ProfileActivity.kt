@@ -44,8 +44,8 @@ class ProfileActivity : Activity() {
             for ((stage, p) in r.stageProbs) s.append("   $stage  ${Ui.percent(p.toDouble())}\n")
             s.append("\nTags (independent scores)\n")
             for ((tag, score) in r.tags) s.append("   $tag  ${Ui.percent(score)}\n")
-            s.append("\nTop products\n")
-            for (p in r.topProducts) s.append("   ${p.product}  ${Ui.percent(p.prob.toDouble())}\n")
+            s.append("\nBuys anything soon: ${Ui.percent(r.buyProb)}\nTop products (propensity)\n")
+            for (p in r.topProducts) s.append("   ${p.product}  ${Ui.percent(p.propensity.toDouble())}\n")
             s.append("\n${timed.summary} · ${scorer.artifact.file}")
             return s.toString()
         }

@@ -26,16 +26,18 @@ class SyntheticEventLogTest {
         val asOf = 1_782_777_276_541L
         val raw = SyntheticEventLog.events("demo", asOf)
         val events = raw.map { parser.event(it) }
+        val schema = parser.schema
         for ((i, e) in events.withIndex()) {
-            assertNotEquals("event $i type ${raw[i]["event_type"]}", OOV_ID, e.eventType)
-            assertNotEquals("event $i page ${raw[i]["page"]}", OOV_ID, e.page)
-            assertNotEquals("event $i product ${raw[i]["product"]}", OOV_ID, e.product)
+            for ((c, f) in schema.eventCategoricals.withIndex()) {
+                assertNotEquals("event $i ${f.name} ${raw[i][f.column]}", OOV_ID, e.cats[c])
+            }
             assertTrue("event $i is after as_of", e.tsMs <= asOf)
         }
         val attrs = parser.attributes(SyntheticEventLog.attributes("demo"))
-        assertNotEquals(OOV_ID, attrs.aumBucket)
-        assertEquals(3, attrs.holdings.sum())
+        for ((i, f) in schema.userFields.withIndex()) if (f.kind == "categorical") assertNotEquals(f.name, OOV_ID, attrs.ids[i])
+        assertEquals(3, attrs.multi[schema.userFields.indexOfFirst { it.name == "holdings" }].sum())
         val inputs = bundle.profileEncoder!!.encode(events, attrs, asOf)
-        assertEquals(raw.size, (0 until bundle.profileSpec!!.maxEvents).count { inputs.cat[it * 4] != 0 })
+        val width = bundle.profileSpec!!.catFeatures
+        assertEquals(raw.size, (0 until bundle.profileSpec!!.maxEvents).count { inputs.cat[it * width] != 0 })
     }
 }

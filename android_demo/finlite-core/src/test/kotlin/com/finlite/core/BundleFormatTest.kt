@@ -46,8 +46,8 @@ class BundleFormatTest {
         val edits = listOf(
             Edit("intent", Formats.PREPROCESS, "finlite.preprocess/2", "preprocess.json: format \"finlite.preprocess/2\", this library reads ${Formats.PREPROCESS}"),
             Edit("intent", Formats.TEXT, "finlite.text/2", "format \"finlite.text/2\", this library reads ${Formats.TEXT}"),
-            Edit("profile", Formats.PROFILE, "finlite.profile/2", "format \"finlite.profile/2\", this library reads ${Formats.PROFILE}"),
-            Edit("profile", Formats.EVENTS, "finlite.events/2", "event_schema \"finlite.events/2\", this library reads ${Formats.EVENTS}")
+            Edit("profile", Formats.PROFILE, "finlite.profile/9", "format \"finlite.profile/9\", this library reads ${Formats.PROFILE}"),
+            Edit("profile", Formats.SCHEMA, "finlite.schema/9", "format \"finlite.schema/9\", this library reads ${Formats.SCHEMA}")
         )
         for (e in edits) {
             assertThrowsContaining<RuntimeException>(e.refusal) { FinliteBundle.load(DirectoryBundleSource(edited(e.task, e.from, e.to))) }

@@ -52,13 +52,16 @@ class PostprocessTest {
         val post = ProfilePostprocess(
             ProfilePostprocess.Head(0, 2, listOf("new", "active")),
             ProfilePostprocess.Head(2, 3, listOf("vip")),
-            ProfilePostprocess.Head(3, 6, listOf("p0", "p1", "p2")), 2
+            ProfilePostprocess.Head(3, 4, listOf("buy")),
+            ProfilePostprocess.Head(4, 7, listOf("p0", "p1", "p2")), 2
         )
-        val r = post.decode(floatArrayOf(0f, 1f, -2f, 5f, 5f, 9f))
+        val r = post.decode(floatArrayOf(0f, 1f, -2f, 0f, 5f, 5f, 9f))
         assertEquals("active", r.stage)
         assertEquals(1.0f, r.stageProbs.values.sum(), 1e-6f)
         assertEquals(1.0 / (1.0 + Math.exp(2.0)), r.tags.getValue("vip"), 1e-15)
         assertEquals(listOf("p2", "p0"), r.topProducts.map { it.product }) // p0/p1 tie: lower index first
         assertEquals(listOf(2, 0), r.topProducts.map { it.index })
+        assertEquals(0.5, r.buyProb, 1e-12) // sigmoid(0)
+        assertEquals(0.5f * r.topProducts[0].prob, r.topProducts[0].propensity, 1e-7f) // P(buy) × P(product | buy)
     }
 }

@@ -4,7 +4,6 @@ import com.finlite.core.bundle.DirectoryBundleSource
 import com.finlite.core.bundle.FinliteBundle
 import com.finlite.core.json.JsonObject
 import com.finlite.core.post.ProfilePostprocess
-import com.finlite.core.profile.OOV_ID
 import com.finlite.core.profile.Timestamps
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
@@ -13,10 +12,10 @@ import org.junit.Test
 /**
  * The profile bundle's golden.json: raw event / attribute rows at `as_of_ms` → the parser and encoder give
  * exactly `cat` and `num` / `static` within 1e-6; post-processing the expected logits of every artifact gives
- * `stage`, `stage_probs`, `tags` and `top_products`.
+ * `stage`, `stage_probs`, `tags`, `buy_prob` and `top_products` with their propensities.
  */
-class ProfileBundleGoldenTest {
-    private val dir = TestFiles.bundleDir("profile")
+abstract class ProfileBundleGoldenCases(bundleName: String) {
+    private val dir = TestFiles.bundleDir(bundleName)
     private val bundle = FinliteBundle.load(DirectoryBundleSource(dir))
     private val golden = TestFiles.json(java.io.File(dir, "golden.json"))
     private val examples = golden.array("examples").objects()
@@ -52,7 +51,7 @@ class ProfileBundleGoldenTest {
             val attrs = e.objOrNull("attributes")?.let { parser.attributes(cells(it)) }
             val inputs = encoder.encode(events, attrs, e.long("as_of_ms"))
             val pinned = e.obj("inputs")
-            val diff = firstDifference(flatInts(pinned.array("cat")), inputs.cat, 4)
+            val diff = firstDifference(flatInts(pinned.array("cat")), inputs.cat, bundle.profileSpec!!.catFeatures)
             assertTrue("$what: cat $diff", diff == null)
             assertClose("$what: num", flatDoubles(pinned.array("num")), inputs.num, 1e-6)
             assertClose("$what: static", pinned.array("static").doubles(), inputs.static, 1e-6)
@@ -81,6 +80,8 @@ class ProfileBundleGoldenTest {
                 assertEquals("$what: products", top.map { it.string("product") }, result.topProducts.map { it.product })
                 assertEquals("$what: product indices", top.map { it.int("index") }, result.topProducts.map { it.index })
                 assertClose("$what: product probs", top.map { it.double("prob") }.toDoubleArray(), result.topProducts.map { it.prob }.toFloatArray(), 1e-6)
+                assertEquals("$what: buy_prob", x.double("buy_prob"), result.buyProb, 1e-6)
+                assertClose("$what: propensities", top.map { it.double("propensity") }.toDoubleArray(), result.topProducts.map { it.propensity }.toFloatArray(), 1e-6)
                 checked++
             }
         }
@@ -88,23 +89,22 @@ class ProfileBundleGoldenTest {
     }
 
     /**
-     * The vocabularies the parser reads from the `cat` and `static` columns agree with preprocess.json's own
-     * `attribute_vocabularies` and the spec's sizes, ids from 2 without gaps (FinliteKit asserts the same).
+     * The schema the parser reads is preprocess.json's own: its stages, tags and products are the heads' labels,
+     * and the tensor columns the spec implies are the ones `tensors` lists (FinliteKit asserts the same).
      */
     @Test
-    fun vocabularyAgreesWithTheAttributeVocabulariesAndTheSpec() {
-        val v = bundle.rowParser!!.vocabulary
+    fun schemaAgreesWithTheHeadsAndTheTensorDescription() {
         val spec = bundle.profileSpec!!
-        val attrs = bundle.preprocess.obj("tensors").obj("attribute_vocabularies")
-        val aum = attrs.obj("aum_bucket")
-        assertEquals(aum.keys.filter { it != "<pad>" && it != "<oov>" }.associate { it to aum.int(it) }, v.aumBuckets)
-        assertEquals(attrs.obj("holdings").array("order").strings(), v.holdingProducts)
-        for ((vocab, size) in listOf(v.eventTypes to spec.eventTypeVocab, v.pages to spec.pageVocab, v.products to spec.productVocab)) {
-            assertEquals((OOV_ID + 1 until size).toList(), vocab.values.sorted())
-        }
-        val static = bundle.preprocess.obj("tensors").array("inputs").objects().first { it.string("name") == "static" }
-        assertEquals("the static layout of tests/golden/profile_v1.json", TestFiles.json(TestFiles.golden("profile_v1.json")).array("static_columns").strings(),
-            static.array("columns").objects().map { it.string("name") })
+        val heads = bundle.manifest.postprocess.obj("heads")
+        assertEquals(heads.obj("lifecycle").array("labels").strings(), spec.schema.stages)
+        assertEquals(heads.obj("tags").array("labels").strings(), spec.schema.tags)
+        assertEquals(heads.obj("products").array("labels").strings(), spec.schema.products)
+        val inputs = bundle.preprocess.obj("tensors").array("inputs").objects()
+        val sizes = inputs.map { it.array("columns").size }
+        assertEquals(listOf(spec.catFeatures, spec.numFeatures, spec.staticFeatures), sizes)
+        val cat = inputs[0].array("columns").objects()
+        assertEquals(spec.schema.eventCategoricals.map { it.name } + "hour", cat.map { it.string("name") })
+        assertEquals(spec.catVocabs, cat.map { it.int("vocab_size") })
     }
 
     @Test
@@ -113,8 +113,25 @@ class ProfileBundleGoldenTest {
         assertEquals(listOf("cat", "num", "static"), bundle.manifest.inputNames)
         val tflite = bundle.manifest.artifact("tflite", "fp32")
         assertEquals(listOf("serving_default_cat", "serving_default_num", "serving_default_static"), tflite.inputs.map { it.name })
-        assertEquals(listOf(1, spec.maxEvents, 4), tflite.inputs[0].shape)
-        assertEquals(listOf(1, spec.maxEvents, 6), tflite.inputs[1].shape)
+        assertEquals(listOf(1, spec.maxEvents, spec.catFeatures), tflite.inputs[0].shape)
+        assertEquals(listOf(1, spec.maxEvents, spec.numFeatures), tflite.inputs[1].shape)
         assertEquals(listOf(1, spec.staticFeatures), tflite.inputs[2].shape)
+    }
+}
+
+/** The synthetic bank's bundle (the built-in schema). */
+class ProfileBundleGoldenTest : ProfileBundleGoldenCases("profile")
+
+/**
+ * Another bank's bundle: renamed values and columns, two extra event fields, 3 tags, 4 stages, 70 % non-buyers
+ * (tests/mobile/make_bundles.py) — the same code reads everything from its preprocess.json.
+ */
+class OtherBankProfileGoldenTest : ProfileBundleGoldenCases("profile_other") {
+    @Test
+    fun theSchemaIsAnotherBanks() {
+        val schema = FinliteBundle.load(DirectoryBundleSource(TestFiles.bundleDir("profile_other"))).profileSpec!!.schema
+        assertEquals("customer_no", schema.eventUserId)
+        assertEquals(listOf(3, 4), listOf(schema.tags.size, schema.stages.size))
+        assertTrue(schema.eventFields.map { it.name }.containsAll(listOf("channel", "balance")))
     }
 }

@@ -2,8 +2,8 @@ package com.finlite.core
 
 import com.finlite.core.bundle.DirectoryBundleSource
 import com.finlite.core.bundle.FinliteBundle
+import com.finlite.core.profile.MISSING_ID
 import com.finlite.core.profile.OOV_ID
-import com.finlite.core.profile.PAD_ID
 import com.finlite.core.profile.RowException
 import com.finlite.core.profile.Timestamps
 import org.junit.Assert.assertEquals
@@ -12,10 +12,18 @@ import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Test
 
-/** The rules of finlite/data/events.py for raw cells (expected values computed with the Python loader). */
+/**
+ * The rules of finlite/data/events.py for raw cells (expected values computed with the Python loader), on the
+ * test bundle's schema (the synthetic bank's: event_type, page, product, amount, dwell_ms; age, risk_level,
+ * tenure_days, holdings, aum_bucket).
+ */
 class RawRowParserTest {
     private val bundle = FinliteBundle.load(DirectoryBundleSource(TestFiles.bundleDir("profile")))
     private val parser = bundle.rowParser!!
+    private val schema = parser.schema
+    private fun cat(name: String) = schema.eventCategoricals.indexOfFirst { it.name == name }
+    private fun num(name: String) = schema.eventNumerics.indexOfFirst { it.name == name }
+    private fun user(name: String) = schema.userFields.indexOfFirst { it.name == name }
 
     private fun event(vararg changes: Pair<String, String>): Map<String, String> {
         val row = linkedMapOf("user_id" to "u1", "timestamp" to "2026-05-01T08:30:00Z", "event_type" to "login",
@@ -52,43 +60,47 @@ class RawRowParserTest {
     @Test
     fun categoriesAndMissingValues() {
         val e = parser.event(event())
-        assertEquals(bundle.rowParser!!.event(event("product" to "none")).product, e.product) // empty product = none
-        assertTrue(e.amount.isNaN()) // empty = missing, never 0
-        assertEquals(1500.0, e.dwellMs, 0.0)
-        assertEquals(OOV_ID, parser.event(event("event_type" to "teleport")).eventType)
-        assertEquals(OOV_ID, parser.event(event("page" to "")).page)
-        assertEquals(OOV_ID, parser.event(event("event_type" to "Login")).eventType) // case-sensitive
-        assertEquals(-250.5, parser.event(event("amount" to " -250.5 ")).amount, 0.0)
-        assertEquals(0.1f.toDouble(), parser.event(event("amount" to "0.1")).amount, 0.0) // float32, like the table
+        assertEquals(MISSING_ID, e.cats[cat("product")]) // an empty cell is missing
+        assertEquals(schema.eventCategoricals[cat("product")].ids["none"], parser.event(event("product" to "none")).cats[cat("product")])
+        assertTrue(e.nums[num("amount")].isNaN()) // empty = missing, never 0
+        assertEquals(1500.0, e.nums[num("dwell_ms")], 0.0)
+        assertEquals(0, cat("event_type")) // the event name is the first cat column
+        assertEquals(OOV_ID, parser.event(event("event_type" to "teleport")).cats[0])
+        assertEquals(OOV_ID, parser.event(event("event_type" to "")).cats[0]) // an empty event name is unknown, never 0
+        assertEquals(MISSING_ID, parser.event(event("page" to "")).cats[cat("page")])
+        assertEquals(OOV_ID, parser.event(event("event_type" to "Login")).cats[0]) // case-sensitive
+        assertEquals(-250.5, parser.event(event("amount" to " -250.5 ")).nums[num("amount")], 0.0)
+        assertEquals(0.1f.toDouble(), parser.event(event("amount" to "0.1")).nums[num("amount")], 0.0) // float32, like the table
     }
 
     @Test
     fun attributeRules() {
         val a = parser.attributes(attrs())
-        assertEquals(3, a.riskLevel)
-        assertEquals(1, a.holdings[1])
-        assertEquals(14, a.holdings.size)
-        assertEquals(2, a.holdings.sum()) // fund_equity + time_deposit
+        val risk = schema.userFields[user("risk_level")]
+        assertEquals(risk.ids["3"], a.ids[user("risk_level")])
+        val holdings = schema.userFields[user("holdings")]
+        assertEquals(holdings.values.size, a.multi[user("holdings")].size)
+        assertEquals(1, a.multi[user("holdings")][holdings.values.indexOf("fund_equity")])
+        assertEquals(2, a.multi[user("holdings")].sum()) // fund_equity + time_deposit
         val empty = parser.attributes(attrs("age" to "", "risk_level" to "", "holdings" to "", "aum_bucket" to ""))
-        assertTrue(empty.age.isNaN())
-        assertEquals(0, empty.riskLevel)
-        assertEquals(0, empty.holdings.sum())
-        assertEquals(PAD_ID, empty.aumBucket)
-        assertEquals(OOV_ID, parser.attributes(attrs("aum_bucket" to "100m+")).aumBucket)
-        assertEquals(1, parser.attributes(attrs("holdings" to "gold;;bitcoin")).holdings.sum()) // unknown / empty items ignored
-        assertEquals(4, parser.attributes(attrs("risk_level" to "4.0")).riskLevel)
+        assertTrue(empty.values[user("age")].isNaN())
+        assertEquals(MISSING_ID, empty.ids[user("risk_level")])
+        assertEquals(0, empty.multi[user("holdings")].sum())
+        assertEquals(MISSING_ID, empty.ids[user("aum_bucket")])
+        assertEquals(OOV_ID, parser.attributes(attrs("aum_bucket" to "100m+")).ids[user("aum_bucket")])
+        assertEquals(1, parser.attributes(attrs("holdings" to "gold;;bitcoin")).multi[user("holdings")].sum()) // unknown / empty items ignored
+        assertEquals(OOV_ID, parser.attributes(attrs("risk_level" to "6")).ids[user("risk_level")]) // a value the schema lacks
     }
 
     @Test
     fun errorsNameRowAndField() {
         expectError("events row 3, field 'timestamp': cannot parse timestamp '2026-02-30'") { parser.event(event("timestamp" to "2026-02-30"), "events row 3") }
-        expectError("field 'dwell_ms': negative dwell_ms -1") { parser.event(event("dwell_ms" to "-1")) }
+        expectError("field 'dwell_ms': dwell_ms -1 is below the schema's min 0") { parser.event(event("dwell_ms" to "-1")) }
         expectError("field 'amount': not a number: '12 EUR'") { parser.event(event("amount" to "12 EUR")) }
         expectError("field 'amount': not a number: '1e999'") { parser.event(event("amount" to "1e999")) }
         expectError("field 'user_id': empty user_id") { parser.event(event("user_id" to " ")) }
-        expectError("field 'age': age 121 out of range 0..120") { parser.attributes(attrs("age" to "121")) }
-        expectError("field 'risk_level': risk_level must be an integer 1..5, found '6'") { parser.attributes(attrs("risk_level" to "6")) }
-        expectError("field 'tenure_days': negative tenure_days -3") { parser.attributes(attrs("tenure_days" to "-3")) }
+        expectError("field 'age': age 121 is above the schema's max 120") { parser.attributes(attrs("age" to "121")) }
+        expectError("field 'tenure_days': tenure_days -3 is below the schema's min 0") { parser.attributes(attrs("tenure_days" to "-3")) }
     }
 
     private fun expectError(part: String, block: () -> Unit) {

@@ -6,7 +6,6 @@ import com.finlite.core.post.IntentPostprocess
 import com.finlite.core.post.ProfilePostprocess
 import com.finlite.core.profile.ProfileEncoder
 import com.finlite.core.profile.ProfileSpec
-import com.finlite.core.profile.ProfileVocabulary
 import com.finlite.core.profile.RawRowParser
 import com.finlite.core.text.TextEncoder
 import com.finlite.core.text.TextSpec
@@ -27,7 +26,7 @@ class FinliteBundle private constructor(val source: BundleSource, val manifest: 
 
     val profileSpec: ProfileSpec? = if (manifest.task == "profile") ProfileSpec.fromJson(preprocess.obj("profile")) else null
     val profileEncoder: ProfileEncoder? = profileSpec?.let { ProfileEncoder(it) }
-    val rowParser: RawRowParser? = profileSpec?.let { RawRowParser(ProfileVocabulary.fromJson(preprocess.obj("tensors"), it)) }
+    val rowParser: RawRowParser? = profileSpec?.let { RawRowParser(it.schema) }
     val profilePostprocess: ProfilePostprocess? =
         if (manifest.task == "profile") ProfilePostprocess.fromJson(manifest.postprocess) else null
 

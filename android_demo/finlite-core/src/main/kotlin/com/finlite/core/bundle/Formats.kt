@@ -18,10 +18,10 @@ object Formats {
     const val TEXT = "finlite.text/1"
 
     /** The `profile` spec and the `tensors` description of a profile bundle's preprocess.json. */
-    const val PROFILE = "finlite.profile/1"
+    const val PROFILE = "finlite.profile/2"
 
-    /** The event / attribute schema a profile spec is built on (its `event_schema`). */
-    const val EVENTS = "finlite.events/1"
+    /** The data schema inside a profile spec (its `schema`: fields, vocabularies, tags, stages; docs/schema.md). */
+    const val SCHEMA = "finlite.schema/1"
 
     /** Null when [found] is [expected], else the refusal `<where>: <field> "<found>", this library reads <expected>`. */
     fun mismatch(where: String, found: Any?, expected: String, field: String = "format"): String? =

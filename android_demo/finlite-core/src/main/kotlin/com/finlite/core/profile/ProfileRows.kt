@@ -1,39 +1,24 @@
 package com.finlite.core.profile
 
-/** Id 0 = padding (no event / no value), 1 = out of vocabulary; known values start at 2 (finlite.events/1). */
-const val PAD_ID = 0
-const val OOV_ID = 1
+/**
+ * One event as the encoder reads it (a row of Python's EventTable): epoch ms (UTC), the ids of the schema's
+ * categorical event fields in [ProfileSchema.eventCategoricals] order, and the values of its numeric fields in
+ * [ProfileSchema.eventNumerics] order, rounded to float32 (the table stores float32), NaN = missing.
+ */
+class EventRow(val tsMs: Long, val cats: IntArray, val nums: DoubleArray)
 
 /**
- * One event as the encoder reads it (the columns of Python's EventTable): vocabulary ids, epoch ms (UTC),
- * and `amount` / `dwellMs` already rounded to float32 (the table stores float32), NaN = missing.
+ * A user's attribute row, one entry per user field in schema order: [ids] for categorical fields (0 missing,
+ * 1 OOV), [values] for numeric ones (float32-rounded, NaN missing), [multi] for multi fields (1 = has the value).
+ * Entries of the other kinds are unused.
  */
-class EventRow(
-    val tsMs: Long,
-    val eventType: Int,
-    val page: Int,
-    val product: Int,
-    val amount: Double,
-    val dwellMs: Double
-)
-
-/**
- * A user's attribute row: `age` / `tenureDays` float32-rounded (NaN = missing), `riskLevel` 0 = missing,
- * `holdings` one entry per product column (non-zero = held), `aumBucket` an id (0 missing, 1 OOV).
- */
-class AttributeRow(
-    val age: Double,
-    val riskLevel: Int,
-    val tenureDays: Double,
-    val holdings: IntArray,
-    val aumBucket: Int
-)
+class AttributeRow(val ids: IntArray, val values: DoubleArray, val multi: List<IntArray>)
 
 /** The three model inputs of one user, row-major without the batch dimension. */
 class ProfileInputs(
-    /** int32 `[maxEvents][4]`: event type, page, product, hour + 1; row 0 = most recent, padding rows 0. */
+    /** int32 `[maxEvents][catFeatures]`: the categorical fields, the hour + 1; row 0 = most recent, padding rows 0. */
     val cat: IntArray,
-    /** float32 `[maxEvents][6]`: log amount, amount missing, log dwell, dwell missing, log gap, log elapsed. */
+    /** float32 `[maxEvents][numFeatures]`. */
     val num: FloatArray,
     /** float32 `[staticFeatures]`. */
     val static: FloatArray

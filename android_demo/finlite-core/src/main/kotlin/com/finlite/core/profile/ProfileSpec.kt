@@ -4,76 +4,71 @@ import com.finlite.core.bundle.Formats
 import com.finlite.core.json.JsonException
 import com.finlite.core.json.JsonObject
 
-/** The `profile` object of a profile bundle's preprocess.json (spec [Formats.PROFILE]): sizes and normalisation constants. */
+/**
+ * The `profile` object of a profile bundle's preprocess.json (spec [Formats.PROFILE], docs/schema.md §3):
+ * sequence length, wall-clock offset, the normalisation constants and the data [schema].
+ */
 class ProfileSpec(
     val maxEvents: Int,
     val utcOffsetMinutes: Int,
-    val eventTypeVocab: Int,
-    val pageVocab: Int,
-    val productVocab: Int,
-    val aumVocab: Int,
-    val hourBuckets: Int,
-    val holdings: Int,
-    /** `prefix → (mean, std)` for amount, dwell, gap, elapsed, age, tenure, recency. */
-    private val norms: Map<String, DoubleArray>
+    /** `event.<field>`, `user.<field>`, `gap`, `elapsed`, `recency` → (mean, std). */
+    private val norms: Map<String, DoubleArray>,
+    val schema: ProfileSchema
 ) {
     init {
         require(maxEvents >= 1) { "profile spec: max_events must be >= 1" }
         require(utcOffsetMinutes in -720..840) { "profile spec: utc_offset_minutes must be within [-720, 840]" }
-        require(hourBuckets == 24) { "profile spec: hour_buckets must be 24" }
-        for (p in NORMALISED) {
-            val ms = norms[p] ?: throw IllegalArgumentException("profile spec: no ${p}_mean / ${p}_std")
-            require(!ms[0].isNaN() && !ms[0].isInfinite() && !ms[1].isNaN() && !ms[1].isInfinite() && ms[1] > 0) {
-                "profile spec: ${p}_mean must be finite and ${p}_std finite and > 0"
-            }
+        val expected = schema.eventNumerics.map { "event.${it.name}" } +
+            schema.userFields.filter { it.kind == "numeric" }.map { "user.${it.name}" } + listOf("gap", "elapsed", "recency")
+        require(norms.keys == expected.toSet()) { "profile spec: norms must have exactly the keys $expected, found ${norms.keys.sorted()}" }
+        for ((key, ms) in norms) {
+            require(ms[0].isFinite() && ms[1].isFinite() && ms[1] > 0) { "profile spec: norms[$key] needs a finite mean and a finite std > 0" }
         }
     }
 
-    val catFeatures: Int get() = 4
-    val numFeatures: Int get() = 6
-    /** log_age, age_missing, risk 1..5 + missing, log_tenure, tenure_missing, aum one-hot, holdings, recency, no_events, count. */
-    val staticFeatures: Int get() = 2 + 6 + 2 + aumVocab + holdings + 3
+    /** Embedding rows of each `cat` column: the categorical event fields, then the hour (25). */
+    val catVocabs: List<Int> = schema.eventCategoricals.map { it.vocabSize } + HOUR_VOCAB
+    val catFeatures: Int get() = catVocabs.size
+    /** Value and missing flag per numeric event field, then log gap and log elapsed. */
+    val numFeatures: Int get() = 2 * schema.eventNumerics.size + 2
+    val staticFeatures: Int = schema.userFields.sumBy {
+        when (it.kind) {
+            "numeric" -> 2
+            "categorical" -> it.vocabSize
+            else -> it.values.size
+        }
+    } + 3
 
-    /** `(log1p(v) - mean) / std` for the normalised quantity [prefix], in float64. */
-    fun z(prefix: String, log1pValue: Double): Double {
-        val ms = norms.getValue(prefix)
-        return (log1pValue - ms[0]) / ms[1]
+    /** `(t - mean) / std` of the normalised quantity [key], in float64. */
+    fun z(key: String, t: Double): Double {
+        val ms = norms.getValue(key)
+        return (t - ms[0]) / ms[1]
     }
 
     companion object {
-        val NORMALISED = listOf("amount", "dwell", "gap", "elapsed", "age", "tenure", "recency")
-        private val INT_FIELDS = listOf(
-            "max_events", "utc_offset_minutes", "event_type_vocab", "page_vocab", "product_vocab", "aum_vocab",
-            "hour_buckets", "holdings"
-        )
+        const val HOUR_VOCAB = 25
+        private val FIELDS = setOf("format", "max_events", "utc_offset_minutes", "norms", "schema")
 
-        /** Strict reading: every field present, nothing unknown, format [Formats.PROFILE] on event schema [Formats.EVENTS]. */
+        /** Strict reading: every field present, nothing unknown, format [Formats.PROFILE]. */
         fun fromJson(o: JsonObject): ProfileSpec {
             val where = "profile spec ${o.path}"
             Formats.mismatch(where, o.opt("format"), Formats.PROFILE)?.let { throw JsonException(it) }
-            Formats.mismatch(where, o.opt("event_schema"), Formats.EVENTS, "event_schema")?.let { throw JsonException(it) }
-            val fields = HashSet<String>(INT_FIELDS)
-            fields.add("format")
-            fields.add("event_schema")
-            for (p in NORMALISED) { fields.add("${p}_mean"); fields.add("${p}_std") }
-            val unknown = o.keys - fields
-            val missing = fields - o.keys
+            val unknown = o.keys - FIELDS
+            val missing = FIELDS - o.keys
             if (unknown.isNotEmpty() || missing.isNotEmpty()) {
                 throw JsonException("${o.path}: unknown fields ${unknown.sorted()}, missing fields ${missing.sorted()}")
             }
+            val normsJson = o.obj("norms")
             val norms = LinkedHashMap<String, DoubleArray>()
-            for (p in NORMALISED) norms[p] = doubleArrayOf(o.double("${p}_mean"), o.double("${p}_std"))
-            return ProfileSpec(
-                maxEvents = o.int("max_events"),
-                utcOffsetMinutes = o.int("utc_offset_minutes"),
-                eventTypeVocab = o.int("event_type_vocab"),
-                pageVocab = o.int("page_vocab"),
-                productVocab = o.int("product_vocab"),
-                aumVocab = o.int("aum_vocab"),
-                hourBuckets = o.int("hour_buckets"),
-                holdings = o.int("holdings"),
-                norms = norms
-            )
+            for (key in normsJson.keys) {
+                val n = normsJson.obj(key)
+                norms[key] = doubleArrayOf(n.double("mean"), n.double("std"))
+            }
+            return try {
+                ProfileSpec(o.int("max_events"), o.int("utc_offset_minutes"), norms, ProfileSchema.fromJson(o.obj("schema")))
+            } catch (e: IllegalArgumentException) {
+                throw JsonException("$where: ${e.message}")
+            }
         }
     }
 }

@@ -6,81 +6,74 @@ import java.util.regex.Pattern
 class RowException(message: String) : IllegalArgumentException(message)
 
 /**
- * Raw events / users rows (cells as strings, as in the CSV files and golden.json) → [EventRow] / [AttributeRow],
- * with the rules of finlite/data/events.py: cells are trimmed; categories match exactly (unknown → OOV,
- * empty product → `none`, empty event type / page → OOV, empty AUM bucket → missing); empty numerics are
- * missing (NaN), never zero; `amount` may be negative, `dwell_ms` / `tenure_days` must be >= 0, `age` 0..120,
- * `risk_level` 1..5 or empty; `holdings` is `;`-separated (unknown products ignored).
+ * Raw events / users rows (cells as strings, keyed by the files' column names, as in the CSV files and
+ * golden.json) → [EventRow] / [AttributeRow], with the rules of finlite/data/events.py and the bundle's
+ * [schema]: cells are trimmed; categorical values match exactly (unknown → OOV; empty → missing, but OOV in
+ * the event-name field); empty numerics are missing (NaN), never zero; a numeric outside the field's
+ * `min` / `max` is an error; multi values are split on the field's separator (unknown items ignored).
  */
-class RawRowParser(val vocabulary: ProfileVocabulary) {
-    private val noneProduct: Int = vocabulary.products["none"] ?: OOV_ID
-    private val holdingColumn: Map<String, Int> = vocabulary.holdingProducts.withIndex().associate { it.value to it.index }
+class RawRowParser(val schema: ProfileSchema) {
 
-    /** One events row (`user_id, timestamp, event_type, page, product, amount, dwell_ms`); [where] prefixes errors. */
+    /** One events row; [where] prefixes errors. */
     fun event(row: Map<String, String>, where: String = "events"): EventRow {
-        fun cell(name: String): String = (row[name] ?: throw RowException("$where: no column '$name'")).trim()
-        if (cell("user_id") == "") throw RowException("$where, field 'user_id': empty user_id")
+        fun cell(column: String): String = (row[column] ?: throw RowException("$where: no column '$column'")).trim()
+        val userId = schema.eventUserId
+        if (cell(userId) == "") throw RowException("$where, field '$userId': empty $userId")
         val ts = try {
-            Timestamps.parse(cell("timestamp"))
+            Timestamps.parse(cell(schema.eventTimestamp))
         } catch (e: IllegalArgumentException) {
-            throw RowException("$where, field 'timestamp': ${e.message}")
+            throw RowException("$where, field '${schema.eventTimestamp}': ${e.message}")
         }
-        val amount = number(cell("amount"), where, "amount")
-        val dwell = number(cell("dwell_ms"), where, "dwell_ms")
-        if (dwell < 0) throw RowException("$where, field 'dwell_ms': negative dwell_ms ${cell("dwell_ms")} (must be >= 0)")
-        val product = cell("product")
-        return EventRow(
-            tsMs = ts,
-            eventType = vocabulary.eventTypes[cell("event_type")] ?: OOV_ID,
-            page = vocabulary.pages[cell("page")] ?: OOV_ID,
-            product = if (product == "") noneProduct else vocabulary.products[product] ?: OOV_ID,
-            amount = float32(amount),
-            dwellMs = float32(dwell)
-        )
+        val cats = IntArray(schema.eventCategoricals.size)
+        for ((i, f) in schema.eventCategoricals.withIndex()) {
+            val text = cell(f.column)
+            cats[i] = if (text == "") (if (f.role == "event") OOV_ID else MISSING_ID) else f.ids[text] ?: OOV_ID
+        }
+        val nums = DoubleArray(schema.eventNumerics.size) { float32(number(cell(schema.eventNumerics[it].column), where, schema.eventNumerics[it])) }
+        return EventRow(ts, cats, nums)
     }
 
-    /** One users row (`user_id, age, risk_level, tenure_days, holdings, aum_bucket`). */
+    /** One users row. */
     fun attributes(row: Map<String, String>, where: String = "users"): AttributeRow {
-        fun cell(name: String): String = (row[name] ?: throw RowException("$where: no column '$name'")).trim()
-        if (cell("user_id") == "") throw RowException("$where, field 'user_id': empty user_id")
-        val age = number(cell("age"), where, "age")
-        if (age < 0 || age > 120) throw RowException("$where, field 'age': age ${cell("age")} out of range 0..120")
-        val riskText = cell("risk_level")
-        val risk = if (riskText == "") 0 else {
-            val r = if (NUMBER.matcher(riskText).matches()) riskText.toDouble() else Double.NaN
-            if (r != 1.0 && r != 2.0 && r != 3.0 && r != 4.0 && r != 5.0) {
-                throw RowException("$where, field 'risk_level': risk_level must be an integer 1..5, found '$riskText'")
+        fun cell(column: String): String = (row[column] ?: throw RowException("$where: no column '$column'")).trim()
+        val userId = schema.userUserId
+        if (cell(userId) == "") throw RowException("$where, field '$userId': empty $userId")
+        val fields = schema.userFields
+        val ids = IntArray(fields.size)
+        val values = DoubleArray(fields.size) { Double.NaN }
+        val multi = ArrayList<IntArray>(fields.size)
+        for ((i, f) in fields.withIndex()) {
+            val text = cell(f.column)
+            val hot = IntArray(if (f.kind == "multi") f.values.size else 0)
+            when (f.kind) {
+                "numeric" -> values[i] = float32(number(text, where, f))
+                "categorical" -> ids[i] = if (text == "") MISSING_ID else f.ids[text] ?: OOV_ID
+                else -> for (item in text.split(f.separator)) {
+                    val id = f.ids[item.trim()] ?: continue // empty or unknown item: ignored
+                    hot[id - 2] = 1
+                }
             }
-            r.toInt()
+            multi.add(hot)
         }
-        val tenure = number(cell("tenure_days"), where, "tenure_days")
-        if (tenure < 0) throw RowException("$where, field 'tenure_days': negative tenure_days ${cell("tenure_days")}")
-        val holdings = IntArray(vocabulary.holdingProducts.size)
-        for (item in cell("holdings").split(";")) {
-            val column = holdingColumn[item.trim()] ?: continue // empty or unknown item: ignored
-            holdings[column] = 1
-        }
-        val aumText = cell("aum_bucket")
-        return AttributeRow(
-            age = float32(age),
-            riskLevel = risk,
-            tenureDays = float32(tenure),
-            holdings = holdings,
-            aumBucket = if (aumText == "") PAD_ID else vocabulary.aumBuckets[aumText] ?: OOV_ID
-        )
+        return AttributeRow(ids, values, multi)
     }
 
-    private fun number(text: String, where: String, field: String): Double {
+    private fun number(text: String, where: String, f: SchemaField): Double {
         if (text == "") return Double.NaN
         val value = if (NUMBER.matcher(text).matches()) text.toDouble() else Double.NaN
-        if (value.isNaN() || value.isInfinite()) throw RowException("$where, field '$field': not a number: '$text'")
+        if (value.isNaN() || value.isInfinite()) throw RowException("$where, field '${f.column}': not a number: '$text'")
+        f.min?.let { if (value < it) throw RowException("$where, field '${f.column}': ${f.name} ${shown(value)} is below the schema's min ${shown(it)}") }
+        f.max?.let { if (value > it) throw RowException("$where, field '${f.column}': ${f.name} ${shown(value)} is above the schema's max ${shown(it)}") }
         return value
     }
 
     private companion object {
         val NUMBER: Pattern = Pattern.compile("^[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$")
 
-        /** The tables store these columns as float32: round exactly as numpy's astype(float32) does. */
+        /** The tables store numeric columns as float32: round exactly as numpy's astype(float32) does. */
         fun float32(v: Double): Double = v.toFloat().toDouble()
+
+        /** A number as Python's `f"{x:g}"` shows an integer-valued bound (`-5`, `120`). */
+        fun shown(x: Double): String = if (x == Math.floor(x) && Math.abs(x) < 1e15) x.toLong().toString() else x.toString()
     }
 }

@@ -118,6 +118,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         events=Path(args.events) if args.events else None,
         users=Path(args.users) if args.users else None,
         labels=Path(args.labels) if args.labels else None,
+        verbose=args.verbose,
     )
     sizes = ", ".join(f"{name} {entry['bytes'] / 1e6:.3f} MB" for name, entry in manifest["files"].items() if name.startswith("model"))
     print(f"bundle written to {args.out}/ ({sizes}); check it with: finlite verify {args.out}")
@@ -245,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--events", help="profile runs: events file (default: the one named in run.json)")
     export.add_argument("--users", help="profile runs: users file (default: the one named in run.json)")
     export.add_argument("--labels", help="profile runs: labels file, for the run's exact evaluation split (default: run.json's)")
+    export.add_argument("--verbose", action="store_true", help="show the converters' own console output (TensorFlow, torchao, torch.export)")
     _add_force(export, "the bundle folder")
     export.set_defaults(func=_cmd_export)
 

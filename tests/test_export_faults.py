@@ -68,6 +68,7 @@ def _leftovers(parent: Path, name: str) -> list[str]:
     return sorted(p.name for p in parent.iterdir() if p.name.startswith(f".{name}."))
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_never_leaves_a_half_bundle(tiny, forkserver, tmp_path):
     out = tmp_path / "bundle"
     shutil.copytree(tiny / "previous", out)
@@ -106,6 +107,7 @@ def test_sigkill_at_random_moments_never_leaves_a_half_bundle(tiny, forkserver, 
     assert _leftovers(tmp_path, "bundle") == []
 
 
+@pytest.mark.slow
 def test_two_exports_to_one_out_end_with_one_complete_bundle(tiny, forkserver, tmp_path):
     results = []
     for round_ in range(CONCURRENT_ROUNDS):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .bundle.artifacts import DEFAULT_KINDS, FORMATS
+from .cli_signing import add_public_key_argument, add_signing_commands
 from .quickstart import QUICKSTART_PROFILE_USERS
 
 EPILOG_EXPORT = """examples:
@@ -24,6 +25,7 @@ EPILOG_VERIFY = """examples:
   finlite verify bundles/b77
   finlite verify bundles/b77 --eval ../shared/data/banking77/test.csv --json
   finlite verify bundles/profile --eval data/labels.csv --events data/events.csv --users data/users.csv
+  finlite verify bundles/b77 --public-key keys/release.public.pem     # also refuse an unsigned or wrongly signed bundle
 """
 EPILOG_PREDICT = """examples:
   finlite predict --bundle runs/quickstart/bundles/intent "我想查一下余额"
@@ -120,6 +122,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         events=Path(args.events) if args.events else None,
         users=Path(args.users) if args.users else None,
         labels=Path(args.labels) if args.labels else None,
+        verbose=args.verbose,
     )
     sizes = ", ".join(f"{name} {entry['bytes'] / 1e6:.3f} MB" for name, entry in manifest["files"].items() if name.startswith("model"))
     print(f"bundle written to {args.out}/ ({sizes}); check it with: finlite verify {args.out}")
@@ -129,8 +132,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from .runtime.bundle import Bundle, check_golden
 
+    from .cli_signing import check_signature
+
+    signature = check_signature(args)
     bundle = Bundle(Path(args.bundle_dir))
     report: dict = {"bundle": str(bundle.dir), "task": bundle.task.name, "sha256": "ok", "golden": check_golden(bundle)}
+    if signature:
+        report["signature"] = "ok"
     if args.eval:
         report["eval"] = bundle.task.cli_evaluate(bundle, args)
     ok = all(r["passed"] for r in report["golden"])
@@ -138,7 +146,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
         return 0 if ok else 1
-    print(f"{bundle.dir}: sha256 of {len(bundle.manifest['files'])} files ok")
+    print(f"{bundle.dir}: sha256 of {len(bundle.manifest['files'])} files ok" + (f"; {signature}" if signature else ""))
     for r in report["golden"]:
         print(
             f"  {r['file']:<20} golden {'pass' if r['passed'] else 'FAIL'}: inputs {'match' if r['inputs_match'] else 'DIFFER'}, "
@@ -251,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--events", help="profile runs: events file (default: the one named in run.json)")
     export.add_argument("--users", help="profile runs: users file (default: the one named in run.json)")
     export.add_argument("--labels", help="profile runs: labels file, for the run's exact evaluation split (default: run.json's)")
+    export.add_argument("--verbose", action="store_true", help="show the converters' own console output (TensorFlow, torchao, torch.export)")
     _add_force(export, "the bundle folder")
     export.set_defaults(func=_cmd_export)
 
@@ -263,7 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--users", help="profile bundles: users file for --eval")
     verify.add_argument("--as-of", help="profile bundles: snapshot time (ISO 8601 or epoch ms; default: just after the last event)")
     verify.add_argument("--json", action="store_true", help="print a JSON report")
+    add_public_key_argument(verify)
     verify.set_defaults(func=_cmd_verify)
+    add_signing_commands(sub, fmt)
 
     predict = sub.add_parser("predict", help="top intents for texts, or a user's profile, from a bundle", epilog=EPILOG_PREDICT, formatter_class=fmt)
     predict.add_argument("--bundle", required=True)

@@ -1,5 +1,5 @@
-"""Read and check a bundle folder: the manifest's format and fields, every listed file's sha256 and
-size, the preprocessing spec's format; select an artifact by ``(format, precision)``."""
+"""Read and check a bundle folder: the manifest against the rule set (:mod:`.rules`), every listed
+file's sha256 and size, the preprocessing spec's format; select an artifact by ``(format, precision)``."""
 
 from __future__ import annotations
 
@@ -7,65 +7,56 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import FinliteError
 from . import formats
 from .artifacts import FORMATS, PRECISIONS
 from .files import MANIFEST, sha256_file
+from .rules import BundleError, check_manifest
 
-# Fields every manifest has, with the JSON type a reader relies on.
-REQUIRED_FIELDS: dict[str, type] = {
-    "task": str,
-    "labels_file": str,
-    "preprocess_file": str,
-    "golden_file": str,
-    "input_names": list,
-    "postprocess": dict,
-    "artifacts": list,
-    "files": dict,
-}
+__all__ = ["BundleError", "check_manifest", "verify_files", "read_preprocess", "find_artifact", "read_json"]
 
 
-class BundleError(FinliteError):
-    """A bundle that is missing, incomplete, of another format, or tampered with."""
-
-
-def read_json(path: Path, what: str) -> Any:
-    """The JSON document at ``path``; BundleError naming the file when it is missing or not JSON."""
+def read_json(path: Path, what: str, code: str = "file_missing") -> Any:
+    """The JSON document at ``path``; BundleError naming the file when it is missing or not JSON
+    (duplicate keys are refused: other readers would keep another of the values)."""
     if not path.is_file():
-        raise BundleError(f"{path}: no {what}")
+        raise BundleError(f"{path}: no {what}", code)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise BundleError(f"{path}: not valid JSON ({err})") from None
+        return json.loads(path.read_bytes().decode("utf-8"), object_pairs_hook=_unique_keys)
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as err:
+        raise BundleError(f"{path}: not valid UTF-8 JSON ({err})", "manifest_json" if path.name == MANIFEST else "invalid") from None
 
 
-def check_manifest(manifest: Any, path: Path) -> dict:
-    """``manifest`` if it is an object of format ``finlite.bundle/1`` with every required field."""
-    if not isinstance(manifest, dict):
-        raise BundleError(f"{path}: expected a JSON object, found {type(manifest).__name__}")
-    if manifest.get("format") != formats.BUNDLE:
-        raise BundleError(f"{path}: format {manifest.get('format')!r}, this finlite reads {formats.BUNDLE!r}")
-    for name, kind in REQUIRED_FIELDS.items():
-        if name not in manifest:
-            raise BundleError(f"{path}, field {name!r}: missing")
-        if not isinstance(manifest[name], kind):
-            raise BundleError(f"{path}, field {name!r}: expected a JSON {'object' if kind is dict else kind.__name__}")
-    return manifest
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"duplicate key {next(k for k in keys if keys.count(k) > 1)!r}")
+    return dict(pairs)
+
+
+def check_files(bundle_dir: Path, manifest: dict) -> None:
+    """Every listed file exists as a regular file (not a symlink) with its listed size and sha256,
+    in name order."""
+    for name in sorted(manifest["files"]):
+        entry, file = manifest["files"][name], bundle_dir / name
+        if not file.exists() and not file.is_symlink():
+            raise BundleError(f"{file}: listed in the manifest but missing", "file_missing")
+        if file.is_symlink() or not file.is_file() or any(p.is_symlink() for p in file.relative_to(bundle_dir).parents if p != Path(".")):
+            raise BundleError(f"{file}: not a regular file (a symlink or a folder); refusing to load", "file_not_regular")
+        if file.stat().st_size != entry["bytes"]:
+            raise BundleError(f"{file}: {file.stat().st_size} bytes, the manifest says {entry['bytes']} — the file was modified; refusing to load", "file_size")
+        if sha256_file(file) != entry["sha256"]:
+            raise BundleError(f"{file}: sha256 does not match the manifest — the file was modified; refusing to load", "file_sha256")
 
 
 def verify_files(bundle_dir: Path) -> dict:
-    """Read and check the manifest, then every listed file's size and sha256; return the manifest."""
+    """Read and check the manifest against the rule set (:mod:`finlite.bundle.rules`), then every
+    listed file's size and sha256; return the manifest."""
     bundle_dir = Path(bundle_dir)
     path = bundle_dir / MANIFEST
     if not path.is_file():
-        raise BundleError(f"{bundle_dir}: no {MANIFEST} — not a finlite bundle")
-    manifest = check_manifest(read_json(path, MANIFEST), path)
-    for name, entry in manifest["files"].items():
-        file = bundle_dir / name
-        if not file.is_file():
-            raise BundleError(f"{file}: listed in the manifest but missing")
-        if file.stat().st_size != entry["bytes"] or sha256_file(file) != entry["sha256"]:
-            raise BundleError(f"{file}: sha256 does not match the manifest — the file was modified; refusing to load")
+        raise BundleError(f"{bundle_dir}: no {MANIFEST} — not a finlite bundle", "manifest_missing")
+    manifest = check_manifest(read_json(path, MANIFEST), str(path))
+    check_files(bundle_dir, manifest)
     return manifest
 
 

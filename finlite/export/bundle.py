@@ -3,8 +3,9 @@
 A bundle is a folder: the artifacts (ONNX / TFLite, fp32 / int8; ExecuTorch ``.pte`` on request), ``labels.txt``,
 ``preprocess.json``, ``golden.json`` (raw inputs → model inputs → expected outputs per artifact),
 ``MODEL_CARD.md`` and ``manifest.json`` (sha256 of every other file, inputs/outputs, metrics,
-parity results, post-processing). It is written to a temporary folder and moved into place only
-when every parity check passed.
+parity results, post-processing). It is written to a staging folder and swapped into place in one step
+only when every parity check passed (:mod:`.publish`: a kill, a full disk or a concurrent export never
+leaves a half bundle).
 
 The pipeline is the same for every task; what differs comes from the run's task object
 (:meth:`finlite.tasks.base.Task.export_source`): which samples calibrate int8 quantization and which
@@ -18,7 +19,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import shutil
-import tempfile
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -34,6 +34,8 @@ from ..bundle.files import MANIFEST, file_entries, write_json
 from ..errors import ExportError
 from ..tasks import ExportSource, TaskOutputs, get_task
 from ..training.checkpoint import RunInfo, load_run
+from .publish import disk_full, publish, staging_dir
+from .quiet import converter_output
 
 
 def _kinds(formats: tuple[str, ...]) -> list[ArtifactKind]:
@@ -141,11 +143,18 @@ def export_bundle(
     events: Path | None = None,
     users: Path | None = None,
     labels: Path | None = None,
+    verbose: bool = False,
 ) -> dict:
     """Export a run to a bundle folder; return its manifest. Refuses to replace a non-empty folder
     unless ``force``; writes nothing at ``out_dir`` when a parity check fails.
 
-    ``events`` / ``users`` / ``labels`` (profile runs only) replace the files named in run.json."""
+    ``events`` / ``users`` / ``labels`` (profile runs only) replace the files named in run.json.
+    ``verbose`` shows the converters' own console output (:mod:`.quiet`)."""
+    with converter_output(verbose):
+        return _export_bundle(run_dir, out_dir, formats, force, name, log, events, users, labels)
+
+
+def _export_bundle(run_dir, out_dir, formats, force, name, log, events, users, labels) -> dict:
     from ..bundle.runners import runner_for
     from . import FP32_TOLERANCE, INT8_TOLERANCE, check_parity, reference_logits
 
@@ -163,8 +172,7 @@ def export_bundle(
     names = outputs.input_names
     trace = _rows(source.calibration, slice(0, 2))
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging = staging_dir(out_dir)
     try:
         reference = reference_logits(model, source.golden_inputs)
         parity_reference = reference_logits(model, source.parity)
@@ -199,9 +207,12 @@ def export_bundle(
         golden = _golden_document(source, reference, golden_outputs)
         metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
         manifest = _write_bundle_files(staging, name or run_dir.resolve().name, info, source, golden, artifacts, metrics, source.quality(parity_reference))
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
+        publish(staging, out_dir, force)
+    except Exception as err:
+        if disk_full(err):
+            raise ExportError(f"{out_dir.parent}: no space left on the device while writing the bundle; "
+                              f"{out_dir} was left as it was (free some space and export again)") from None
+        raise
     finally:
         if staging.exists():
             shutil.rmtree(staging)

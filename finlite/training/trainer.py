@@ -9,7 +9,6 @@ between tasks — the loss and the validation metrics — comes from an :class:`
 from __future__ import annotations
 
 import copy
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from tqdm.auto import tqdm
 
 from ..tasks.base import ArraySplit, Augment
 from . import distributed as dist
+from .checkpoint import load_checkpoint, save_checkpoint
 
 
 @dataclass
@@ -161,7 +161,7 @@ def fit(
     result = FitResult(state={}, best_epoch=0, best_val={k: -1.0 for k in objective.selection})
     first_epoch, skip_steps = 1, 0
     if resume and checkpoint is not None and checkpoint.is_file():
-        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+        state = load_checkpoint(checkpoint)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
@@ -180,9 +180,7 @@ def fit(
 
     def save(epoch: int, step: int, done: bool = False) -> None:
         if checkpoint is not None and rank == 0:
-            tmp = checkpoint.with_suffix(".tmp")
-            torch.save(_checkpoint_state(model, optimizer, schedule, ema, epoch, step, done, result), tmp)
-            os.replace(tmp, checkpoint)  # a kill during the write leaves the previous checkpoint
+            save_checkpoint(_checkpoint_state(model, optimizer, schedule, ema, epoch, step, done, result), checkpoint)
 
     targets_all = tuple(torch.from_numpy(np.ascontiguousarray(t)) for t in train.targets)
     for epoch in range(first_epoch, settings.epochs + 1):

@@ -1,5 +1,6 @@
 // swift-tools-version:5.9
-// FinliteKit: Foundation-only preprocessing, post-processing and bundle loading for finlite models.
+// FinliteKit: Foundation-only preprocessing, post-processing and bundle loading for finlite models; signature
+// checks by the platform's cryptography (CryptoKit, or OpenSSL's libcrypto on Linux).
 // The TensorFlow Lite runner (Sources/FinliteKit/LiteRtModelRunner.swift) compiles only where the
 // `TensorFlowLite` module exists (the demo app with the TensorFlowLiteSwift pod); see ../README.md.
 import PackageDescription
@@ -9,7 +10,9 @@ let package = Package(
     platforms: [.iOS(.v15), .macOS(.v12)],
     products: [.library(name: "FinliteKit", targets: ["FinliteKit"])],
     targets: [
-        .target(name: "FinliteKit"),
+        // OpenSSL's libcrypto for the signature check on Linux (Debian: libssl-dev); CryptoKit on Apple platforms.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", providers: [.apt(["libssl-dev"])]),
+        .target(name: "FinliteKit", dependencies: [.target(name: "COpenSSL", condition: .when(platforms: [.linux]))]),
         .testTarget(name: "FinliteKitTests", dependencies: ["FinliteKit"]),
     ]
 )

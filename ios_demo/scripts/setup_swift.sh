@@ -12,7 +12,28 @@ MIRROR="${FINLITE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 log() { echo "[setup_swift] $*" >&2; }
 
-if [[ -f "$STAMP" ]]; then
+# Debian packages FinliteKit's Linux build needs besides Swift: OpenSSL's headers and libcrypto for the
+# signature check (SignatureVerifier.swift; CryptoKit on Apple platforms). Added to roots built before them too.
+EXTRA_PACKAGES=(libssl-dev)
+EXTRA_STAMP="$ROOT/.finlite-extra-$(echo "${EXTRA_PACKAGES[*]}" | tr ' ' '+')"
+
+add_extra_packages() {
+  [[ -f "$EXTRA_STAMP" ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    log "needs root to apt-get install ${EXTRA_PACKAGES[*]} into $ROOT"
+    exit 1
+  fi
+  log "installing ${EXTRA_PACKAGES[*]} into $ROOT"
+  "$(dirname "$0")/in_chroot.sh" "$ROOT" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${EXTRA_PACKAGES[*]} && rm -rf /var/cache/apt/archives/*.deb" \
+    >"$CACHE/swift-trixie-extra.log" 2>&1 || {
+    log "apt-get install ${EXTRA_PACKAGES[*]} failed; last lines of $CACHE/swift-trixie-extra.log:"
+    tail -n 20 "$CACHE/swift-trixie-extra.log" >&2
+    exit 1
+  }
+  touch "$EXTRA_STAMP"
+}
+
+if [[ -f "$STAMP" && -f "$EXTRA_STAMP" ]]; then
   echo "$ROOT"
   exit 0
 fi
@@ -21,6 +42,7 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/swift-trixie.setup.lock"
 flock 9  # a second set-up waits for the first, then finds the stamp
 if [[ -f "$STAMP" ]]; then
+  add_extra_packages
   echo "$ROOT"
   exit 0
 fi
@@ -61,7 +83,7 @@ for old in "$TMP" "$ROOT"; do
 done
 start=$(date +%s)
 log "debootstrap trixie + swiftlang into $TMP (a few minutes, ~3.3 GB)"
-debootstrap --variant=minbase --include=swiftlang,libc6-dev,libstdc++-14-dev,ca-certificates \
+debootstrap --variant=minbase --include=swiftlang,libc6-dev,libstdc++-14-dev,ca-certificates,libssl-dev \
   trixie "$TMP" "$MIRROR" "${SCRIPT_ARGS[@]}" >"$CACHE/swift-trixie-debootstrap.log" 2>&1 || {
   log "debootstrap failed; last lines of $CACHE/swift-trixie-debootstrap.log:"
   tail -n 20 "$CACHE/swift-trixie-debootstrap.log" >&2
@@ -73,6 +95,6 @@ unmount_below "$TMP"
 mv "$TMP" "$ROOT"
 # swift needs /proc (ld.so resolves $ORIGIN through /proc/self/exe), so run it as the tests do
 "$(dirname "$0")/in_chroot.sh" "$ROOT" swift --version >&2
-touch "$STAMP"
+touch "$STAMP" "$EXTRA_STAMP"
 log "ready in $(( $(date +%s) - start )) s: $ROOT"
 echo "$ROOT"

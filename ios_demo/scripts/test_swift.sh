@@ -43,13 +43,16 @@ mirror() {
 }
 
 mkdir -p "$WORK/pkg"
-rm -rf "$WORK/bundles" "$WORK/golden"
+rm -rf "$WORK/bundles" "$WORK/golden" "$WORK/rule-bundles"
 cmp -s "$IOS/FinliteKit/Package.swift" "$WORK/pkg/Package.swift" || cp -p "$IOS/FinliteKit/Package.swift" "$WORK/pkg/"
 mirror "$IOS/FinliteKit/Sources" "$WORK/pkg/Sources"
 mirror "$IOS/FinliteKit/Tests" "$WORK/pkg/Tests"
 mkdir -p "$WORK/bundles" "$WORK/golden"
 cp -a "$BUNDLES/intent" "$BUNDLES/profile" "$BUNDLES/profile_other" "$WORK/bundles/"
 cp "$GOLDEN/text_v1.json" "$WORK/golden/"
+[[ -f "$GOLDEN/text_fuzz_v1.json" ]] && cp "$GOLDEN/text_fuzz_v1.json" "$WORK/golden/"
+# tests/bundles: the rule and signature fixtures (cp -a keeps the symlink case a symlink)
+cp -a "$REPO/tests/bundles" "$WORK/rule-bundles"
 
 rm -rf "$WORK/tflite_api_stub"
 cp -a "$HERE/tflite_api_stub" "$WORK/"
@@ -57,10 +60,10 @@ cp -a "$HERE/tflite_api_stub" "$WORK/"
 # 1. Type-check FinliteKit with a declaration-only TensorFlowLite module, so that LiteRtModelRunner.swift
 #    (compiled only where TensorFlowLite exists) is checked too. 2. The XCTests (last line: the summary).
 exec "$HERE/in_chroot.sh" "$ROOT" env \
-  FINLITE_BUNDLES=/finlite-work/bundles FINLITE_GOLDEN_DIR=/finlite-work/golden \
+  FINLITE_BUNDLES=/finlite-work/bundles FINLITE_GOLDEN_DIR=/finlite-work/golden FINLITE_RULE_BUNDLES=/finlite-work/rule-bundles \
   bash -c 'set -e
     stub=/finlite-work/tflite_api_stub
     swiftc -parse-as-library -emit-module -module-name TensorFlowLite -emit-module-path "$stub/TensorFlowLite.swiftmodule" "$stub/TensorFlowLite.swift"
-    swiftc -typecheck -module-name FinliteKit -I "$stub" /finlite-work/pkg/Sources/FinliteKit/*.swift
+    swiftc -typecheck -module-name FinliteKit -I "$stub" -I /finlite-work/pkg/Sources/COpenSSL /finlite-work/pkg/Sources/FinliteKit/*.swift
     echo "type-check with the TensorFlowLite API stub: ok (LiteRtModelRunner.swift included)"
     cd /finlite-work/pkg && swift test --disable-swift-testing 2>&1'

@@ -4,18 +4,19 @@ public enum FinliteError: Error, CustomStringConvertible, Equatable {
     case unsupported(String)
     /// A value that breaks the contract (spec, manifest, row).
     case invalid(String)
-    /// A bundle file listed in the manifest is missing.
+    /// A file that should be there is missing.
     case missingFile(String)
-    /// A bundle file's size or sha256 differs from the manifest.
-    case checksumMismatch(file: String, expected: String, actual: String)
+    /// A bundle that breaks a rule of docs/bundle.md ("The rule set", "Signatures"): `code` names the rule
+    /// (`field_missing`, `path_invalid`, `file_sha256`, `signature_mismatch`, ...), the same code finlite's Python
+    /// reader and finlite-core give for the same bundle; `message` names the file and the field.
+    case bundle(code: String, message: String)
 
     public var description: String {
         switch self {
         case .unsupported(let m): return "unsupported: \(m)"
         case .invalid(let m): return "invalid: \(m)"
         case .missingFile(let f): return "\(f): listed in the manifest but missing"
-        case .checksumMismatch(let f, let expected, let actual):
-            return "\(f): sha256 does not match the manifest (expected \(expected), found \(actual)); refusing to load"
+        case .bundle(_, let message): return message
         }
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// A verified bundle folder with what its task needs (as finlite-core's `FinliteBundle`): for intent the text
 /// encoder and the intent post-processing; for profile the spec, the raw-row parser, the profile encoder and the
-/// profile post-processing. Every file the manifest lists is checked (size and sha256) before anything is read
-/// (docs/bundle.md, "Loading"); manifest.json and preprocess.json must be `Formats.bundle` / `Formats.preprocess`.
+/// profile post-processing. The manifest and every file it lists are checked against the rule set (`BundleVerifier`,
+/// docs/bundle.md "The rule set") before anything is read; preprocess.json must be `Formats.preprocess`.
+/// To also require a signature by a pinned key, verify with `SignatureVerifier` first.
 public struct FinliteBundle {
     public let directory: URL
     public let manifest: Manifest
@@ -21,12 +22,8 @@ public struct FinliteBundle {
     public init(directory: URL) throws {
         self.directory = directory
         let manifestURL = directory.appendingPathComponent(Manifest.file)
-        guard let data = try? Data(contentsOf: manifestURL) else {
-            throw FinliteError.missingFile("\(manifestURL.path) (not a finlite bundle)")
-        }
-        try Formats.check(try JSONDecoder().decode(Header.self, from: data).format, Formats.bundle, in: manifestURL.path)
+        let data = try BundleVerifier.verify(directory: directory).data
         manifest = try JSONDecoder().decode(Manifest.self, from: data)
-        try FinliteBundle.verify(directory: directory, files: manifest.files)
         labels = FinliteBundle.readLabels(try String(contentsOf: directory.appendingPathComponent(manifest.labelsFile), encoding: .utf8))
         let preprocess = try Preprocess.read(directory.appendingPathComponent(manifest.preprocessFile), task: manifest.task)
         switch manifest.task {
@@ -41,21 +38,6 @@ public struct FinliteBundle {
             profilePostprocess = try ProfilePostprocess(block: try Self.postprocess(data))
         default:
             throw FinliteError.unsupported("\(manifestURL.path): unknown task \"\(manifest.task)\" (this library knows intent and profile)")
-        }
-    }
-
-    /// Checks size and sha256 of every listed file; the error names the first file that fails.
-    public static func verify(directory: URL, files: [String: Manifest.FileEntry]) throws {
-        for (name, entry) in files.sorted(by: { $0.key < $1.key }) {
-            let url = directory.appendingPathComponent(name)
-            guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path),
-                  let size = (attrs[.size] as? NSNumber)?.intValue else {
-                throw FinliteError.missingFile(url.path)
-            }
-            let digest = try SHA256.hex(fileAt: url)
-            if size != entry.bytes || digest != entry.sha256 {
-                throw FinliteError.checksumMismatch(file: url.path, expected: entry.sha256, actual: digest)
-            }
         }
     }
 

@@ -27,9 +27,9 @@ final class BundleTests: XCTestCase {
         data[0] ^= 0x20  // same size, different content
         try data.write(to: card)
         XCTAssertThrowsError(try FinliteBundle(directory: dir)) { error in
-            guard case FinliteError.checksumMismatch(let file, _, _) = error else { return XCTFail("\(error)") }
-            XCTAssertTrue(file.hasSuffix("/MODEL_CARD.md"), file)
-            XCTAssertTrue("\(error)".contains("MODEL_CARD.md: sha256 does not match"), "\(error)")
+            guard case FinliteError.bundle(let code, let message) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(code, "file_sha256")
+            XCTAssertTrue(message.contains("/MODEL_CARD.md: sha256 does not match"), message)
         }
     }
 
@@ -37,7 +37,7 @@ final class BundleTests: XCTestCase {
         let dir = try copyOfBundle("intent")
         try FileManager.default.removeItem(at: dir.appendingPathComponent("golden.json"))
         XCTAssertThrowsError(try FinliteBundle(directory: dir)) { error in
-            XCTAssertEqual(error as? FinliteError, .missingFile(dir.appendingPathComponent("golden.json").path))
+            XCTAssertEqual(error as? FinliteError, .bundle(code: "file_missing", message: "\(dir.appendingPathComponent("golden.json").path): listed in the manifest but missing"))
         }
     }
 
@@ -47,8 +47,8 @@ final class BundleTests: XCTestCase {
         let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: Formats.bundle, with: "finlite.bundle/2")
         try text.write(to: url, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try FinliteBundle(directory: dir)) { error in
-            guard case FinliteError.unsupported = error else { return XCTFail("\(error)") }
-            XCTAssertTrue("\(error)".contains("manifest.json: format \"finlite.bundle/2\", this library reads \(Formats.bundle)"), "\(error)")
+            guard case FinliteError.bundle(code: "format_unsupported", _) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".contains("manifest.json, field 'format': \"finlite.bundle/2\", this library reads \(Formats.bundle)"), "\(error)")
         }
     }
 }

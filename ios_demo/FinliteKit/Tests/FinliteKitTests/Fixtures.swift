@@ -19,6 +19,19 @@ enum Fixtures {
         return packageDir.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("tests/golden")
     }
 
+    /// tests/bundles (valid/, invalid/, signed/): FINLITE_RULE_BUNDLES or the repository's folder.
+    static var ruleBundles: URL {
+        if let env = ProcessInfo.processInfo.environment["FINLITE_RULE_BUNDLES"] { return URL(fileURLWithPath: env) }
+        return packageDir.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("tests/bundles")
+    }
+
+    /// The `cases` of a cases.json below `ruleBundles` (name, key, code).
+    static func ruleCases(_ path: String) throws -> [[String: String]] {
+        let data = try Data(contentsOf: ruleBundles.appendingPathComponent(path))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return (object?["cases"] as? [[String: String]]) ?? []
+    }
+
     static var textGolden: URL { goldenDir.appendingPathComponent("text_v1.json") }
 
     /// The profile bundle's preprocess.json `tensors`: each input's column names (and the cat columns' sizes).

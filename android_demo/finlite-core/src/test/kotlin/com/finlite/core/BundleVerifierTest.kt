@@ -76,7 +76,7 @@ class BundleVerifierTest {
     fun otherBundleFormatIsRefused() {
         val m = File(copy, "manifest.json")
         m.writeText(m.readText().replace(Formats.BUNDLE, "finlite.bundle/2"))
-        expectRefused("manifest.json: format \"finlite.bundle/2\", this library reads ${Formats.BUNDLE}")
+        expectRefused("manifest.json, field 'format': \"finlite.bundle/2\", this library reads ${Formats.BUNDLE}")
     }
 
     @Test

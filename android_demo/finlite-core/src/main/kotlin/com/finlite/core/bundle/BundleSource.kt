@@ -11,6 +11,12 @@ interface BundleSource {
 
     /** The file [name] of the bundle, or null when it does not exist. The caller closes the stream. */
     fun open(name: String): InputStream?
+
+    /**
+     * True when [name] exists but is not a regular file of the bundle: a folder, or reached through a symlink
+     * (which could lead out of it). Sources without links (an app's assets) keep this default.
+     */
+    fun isIrregular(name: String): Boolean = false
 }
 
 /** A bundle folder on disk. */
@@ -20,6 +26,13 @@ class DirectoryBundleSource(private val dir: File) : BundleSource {
     override fun open(name: String): InputStream? {
         val file = File(dir, name)
         return if (file.isFile) FileInputStream(file) else null
+    }
+
+    // java.io only (java.nio.file needs API 26): a symlink anywhere below the folder changes the canonical path.
+    override fun isIrregular(name: String): Boolean {
+        val file = File(dir, name)
+        if (!file.exists()) return false
+        return !file.isFile || file.canonicalPath != File(dir.canonicalFile, name).path
     }
 }
 

@@ -3,8 +3,12 @@ package com.finlite.core.bundle
 import com.finlite.core.json.JsonException
 import com.finlite.core.json.JsonObject
 
-/** A bundle that is missing, incomplete, of another format, or tampered with. */
-class BundleException(message: String) : RuntimeException(message)
+/**
+ * A bundle that is missing, incomplete, of another format, or tampered with. [code] names the rule that failed
+ * (docs/bundle.md, "The rule set": `manifest_missing`, `field_type`, `file_sha256`, `signature_mismatch`, ...),
+ * the same code Python and FinliteKit give for the same bundle.
+ */
+class BundleException(message: String, val code: String = "invalid") : RuntimeException(message)
 
 /** Name, dtype and shape of one model input or output (`-1` = dynamic batch). */
 class TensorInfo(val name: String, val dtype: String, val shape: List<Int>)

@@ -5,7 +5,8 @@ package com.finlite.core.json
  *
  * Values become [JsonObject] (keys in file order), [JsonArray], [String], [Long] (integers without a
  * fraction or exponent that fit), [Double], [Boolean] or `null`. Python's `json.dumps` may write `NaN`,
- * `Infinity` and `-Infinity` for non-finite floats; they are accepted as [Double]s.
+ * `Infinity` and `-Infinity` for non-finite floats; they are accepted as [Double]s. A key repeated within an
+ * object is an error (as in finlite's Python reader of bundle files).
  */
 object Json {
     /** Parses [text]; [source] names the file in error messages. */
@@ -75,6 +76,8 @@ private class Parser(private val s: String, private val source: String) {
             skipSpace()
             if (atEnd() || s[i] != ':') throw error("expected ':' after key \"$key\"")
             i++
+            // a repeated key is refused: readers that keep the first and readers that keep the last would disagree
+            if (map.containsKey(key)) throw error("duplicate key \"$key\"")
             map[key] = value("$path.$key")
             skipSpace()
             if (atEnd()) throw error("unexpected end of input in an object")

@@ -56,6 +56,33 @@ def make_profile_bundle(out: Path, work: Path) -> None:
     export_bundle(work / "profile_run", out, force=True, log=lambda _: None)
 
 
+AGREEMENT_TEXTS = 1000
+
+
+def write_intent_agreement(root: Path) -> None:
+    """root/agreement_intent.json: 1,000 synthetic texts (another seed than the bundle's data) and Python's answer
+    for each of the intent bundle's artifacts (label, softmax probabilities) from load_bundle + predict, for the
+    apps' end-to-end agreement tests. Rewritten when the bundle's manifest changed."""
+    import json
+
+    bundle_dir = root / "intent"
+    key = hashlib.sha256((bundle_dir / "manifest.json").read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    target = root / "agreement_intent.json"
+    if target.exists() and json.loads(target.read_text(encoding="utf-8")).get("key") == key:
+        print(f"{target}: up to date")
+        return
+    texts = [e.text for e in generate_intent_corpus(n_per_intent=40, n_out_of_scope=200, seed=7)][:AGREEMENT_TEXTS]
+    bundle = finlite.load_bundle(bundle_dir)
+    answers = {}
+    for art in bundle.artifacts:
+        if art["format"] not in ("tflite", "onnx"):
+            continue
+        preds = bundle.predict(texts, format=art["format"], precision=art["precision"])
+        answers[art["file"]] = {"labels": [p.label for p in preds], "probs": [[round(float(x), 8) for x in p.probs] for p in preds]}
+    target.write_text(json.dumps({"key": key, "texts": texts, "python": answers}, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{target}: written ({len(texts)} texts)")
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
@@ -72,6 +99,7 @@ def main(argv: list[str]) -> int:
             make(target, Path(work))
         stamp.write_text(digest + "\n", encoding="utf-8")
         print(f"{target}: written")
+    write_intent_agreement(root)
     return 0
 
 

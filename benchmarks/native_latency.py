@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/native_latency.py [--runs 2000] [BUNDLE ...]   (default: build/test-bundles/{intent,profile})
 
-Needs `make test-android` to have compiled android_demo/build/jvm (core + native). Writes
+Needs `make test-android` to have compiled android_demo/build/jvm (core + native); compiles the bench main. Writes
 benchmarks/results/native_latency.{json,md}: median / p90 µs per call, batch 1, one thread, zero-filled inputs.
 """
 
@@ -67,6 +67,10 @@ def kotlin_latency(bundles: list[Path], runs: int) -> list[dict]:
     jvm = REPO / "android_demo" / "build" / "jvm"
     java = Path("/usr/share/java")
     cp = ":".join(str(p) for p in [jvm / "bench", jvm / "native", jvm / "core", java / "kotlin-stdlib.jar", java / "jna.jar"])
+    if not (jvm / "native").is_dir():
+        raise SystemExit("native_latency: run `make test-android` first (it compiles android_demo/build/jvm/native)")
+    src = REPO / "android_demo" / "finlite-jvm" / "src" / "bench" / "kotlin"
+    subprocess.run(["kotlinc", "-jvm-target", "1.8", "-cp", cp, "-d", str(jvm / "bench"), str(src)], check=True, capture_output=True)
     out = subprocess.run(["java", "-cp", cp, "com.finlite.jvm.LatencyMainKt", str(native_dir()), str(runs), *map(str, bundles)],
                          check=True, capture_output=True, text=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]

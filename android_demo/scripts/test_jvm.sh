@@ -53,6 +53,7 @@ missing=()
 command -v kotlinc >/dev/null && [ -f "$JAVA_LIBS/kotlin-stdlib.jar" ] || missing+=(kotlin)
 [ -f "$JAVA_LIBS/junit4.jar" ] && [ -f "$JAVA_LIBS/hamcrest-core.jar" ] || missing+=(junit4)
 command -v javac >/dev/null || missing+=(default-jdk-headless)
+[ -f "$JAVA_LIBS/jna.jar" ] || missing+=(libjna-java)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 STDLIB="$JAVA_LIBS/kotlin-stdlib.jar"
 JUNIT="$JAVA_LIBS/junit4.jar:$JAVA_LIBS/hamcrest-core.jar"
@@ -129,6 +130,20 @@ if ! stamp_ok test "${TEST_INPUTS[@]}"; then
     stamp_write test "${TEST_INPUTS[@]}"
 fi
 
+# finlite-jvm: the LiteRT / ONNX Runtime C-API runners (JNA) and their tests, against the libraries of the
+# venv's ai-edge-litert and onnxruntime wheels (cached by tests/mobile/native_libs.py)
+NATIVE_SRC="$DEMO/finlite-jvm/src"
+NATIVE_LIBS="${FINLITE_NATIVE_LIBS:-$("$REPO/.venv/bin/python" "$REPO/tests/mobile/native_libs.py")}"
+JNA="$JAVA_LIBS/jna.jar"
+mapfile -t NATIVE_KT < <(find "$NATIVE_SRC" -name '*.kt' | sort)
+if ! stamp_ok native "${TEST_INPUTS[@]}" "${NATIVE_KT[@]}"; then
+    log "compiling finlite-jvm (native runners, ${#NATIVE_KT[@]} files)"
+    rm -rf "$OUT/native" && mkdir -p "$OUT/native"
+    quiet_kotlinc -jvm-target 1.8 -cp "$OUT/core:$OUT/test:$JUNIT:$JNA" -d "$OUT/native" "$NATIVE_SRC/main/kotlin" "$NATIVE_SRC/test/kotlin"
+    ls "$OUT"/native/com/finlite/jvm/*Test.class >/dev/null 2>&1 || die "finlite-jvm did not compile"
+    stamp_write native "${TEST_INPUTS[@]}" "${NATIVE_KT[@]}"
+fi
+
 if [ -n "$android_pid" ]; then
     ok=0
     wait "$android_pid" || ok=$?
@@ -141,7 +156,7 @@ fi
 log "compile check against android.jar (API 23): OK"
 
 # --- 4. run the tests -----------------------------------------------------------------------------------------
-mapfile -t CLASSES < <(cd "$OUT/test" && find . -name '*Test.class' ! -name '*$*' | sed 's|^\./||; s|\.class$||; s|/|.|g' | sort)
+mapfile -t CLASSES < <(for d in "$OUT/test" "$OUT/native"; do (cd "$d" && find . -name '*Test.class' ! -name '*$*'); done | sed 's|^\./||; s|\.class$||; s|/|.|g' | sort)
 log "running ${#CLASSES[@]} test classes against $BUNDLES"
-java -Dfinlite.bundles="$BUNDLES" -Dfinlite.golden="$GOLDEN" \
-    -cp "$OUT/test:$OUT/core:$STDLIB:$JUNIT" org.junit.runner.JUnitCore "${CLASSES[@]}"
+java -Dfinlite.bundles="$BUNDLES" -Dfinlite.golden="$GOLDEN" -Dfinlite.native="$NATIVE_LIBS" \
+    -cp "$OUT/test:$OUT/native:$OUT/core:$STDLIB:$JUNIT:$JNA" org.junit.runner.JUnitCore "${CLASSES[@]}"

@@ -74,6 +74,76 @@ def make_other_profile_bundle(out: Path, work: Path) -> None:
     export_bundle(work / "other_run", out, force=True, log=lambda _: None)
 
 
+AGREEMENT_TEXTS = 1000
+
+
+def write_intent_agreement(root: Path) -> None:
+    """root/agreement_intent.json: 1,000 synthetic texts (another seed than the bundle's data) and Python's answer
+    for each of the intent bundle's artifacts (label, softmax probabilities) from load_bundle + predict, for the
+    apps' end-to-end agreement tests. Rewritten when the bundle's manifest changed."""
+    import json
+
+    bundle_dir = root / "intent"
+    key = hashlib.sha256((bundle_dir / "manifest.json").read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    target = root / "agreement_intent.json"
+    if target.exists() and json.loads(target.read_text(encoding="utf-8")).get("key") == key:
+        print(f"{target}: up to date")
+        return
+    texts = [e.text for e in generate_intent_corpus(n_per_intent=40, n_out_of_scope=200, seed=7)][:AGREEMENT_TEXTS]
+    bundle = finlite.load_bundle(bundle_dir)
+    answers = {}
+    for art in bundle.artifacts:
+        if art["format"] not in ("tflite", "onnx"):
+            continue
+        preds = bundle.predict(texts, format=art["format"], precision=art["precision"])
+        answers[art["file"]] = {"labels": [p.label for p in preds], "probs": [[round(float(x), 8) for x in p.probs] for p in preds]}
+    target.write_text(json.dumps({"key": key, "texts": texts, "python": answers}, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{target}: written ({len(texts)} texts)")
+
+
+AGREEMENT_USERS = 500
+
+
+def write_profile_agreement(root: Path) -> None:
+    """root/agreement_profile.json: 500 synthetic users (another seed than the bundle's data) as raw CSV cells and
+    Python's answer per artifact (stage, tag scores, top products) from the public loaders + load_bundle + predict."""
+    import csv
+    import json
+    from collections import defaultdict
+
+    from finlite.data.events import load_attributes, load_events
+
+    bundle_dir = root / "profile"
+    key = hashlib.sha256((bundle_dir / "manifest.json").read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    target = root / "agreement_profile.json"
+    if target.exists() and json.loads(target.read_text(encoding="utf-8")).get("key") == key:
+        print(f"{target}: up to date")
+        return
+    with tempfile.TemporaryDirectory() as work:
+        paths = write_population(generate_population(AGREEMENT_USERS, seed=11), Path(work))
+        with open(paths["events"], newline="", encoding="utf-8") as f:
+            events_by_user: dict = defaultdict(list)
+            for row in csv.DictReader(f):
+                events_by_user[row["user_id"]].append(row)
+        with open(paths["users"], newline="", encoding="utf-8") as f:
+            attributes = {row["user_id"]: row for row in csv.DictReader(f)}
+        schema = finlite.load_bundle(bundle_dir).encoder.spec.schema
+        events, attrs = load_events(paths["events"], schema), load_attributes(paths["users"], schema)
+    as_of = int(events.ts_ms.max()) + 1
+    users = sorted(set(events_by_user) | set(attributes))[:AGREEMENT_USERS]
+    bundle = finlite.load_bundle(bundle_dir)
+    answers = {}
+    for art in bundle.artifacts:
+        if art["format"] not in ("tflite", "onnx"):
+            continue
+        preds = bundle.predict(events, attrs, users, as_of, format=art["format"], precision=art["precision"])
+        answers[art["file"]] = {"stages": [p.stage for p in preds], "tags": [[round(float(v), 8) for v in p.tags.values()] for p in preds],
+                                "top_products": [[t["product"] for t in p.top_products] for p in preds]}
+    rows = [{"user_id": u, "events": events_by_user.get(u, []), "attributes": attributes.get(u)} for u in users]
+    target.write_text(json.dumps({"key": key, "as_of_ms": as_of, "users": rows, "python": answers}) + "\n", encoding="utf-8")
+    print(f"{target}: written ({len(users)} users)")
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
@@ -90,6 +160,8 @@ def main(argv: list[str]) -> int:
             make(target, Path(work))
         stamp.write_text(digest + "\n", encoding="utf-8")
         print(f"{target}: written")
+    write_intent_agreement(root)
+    write_profile_agreement(root)
     return 0
 
 

@@ -32,6 +32,7 @@ EPILOG_PREDICT = """examples:
   finlite predict --bundle bundles/b77 --format onnx --precision int8 "I lost my card" "what's the exchange rate?"
   finlite predict --bundle bundles/profile --events data/events.csv --users data/users.csv --user u000123
   finlite predict --bundle bundles/profile --events data/events.csv --user u000123 --user u000456 --as-of 2026-06-30T00:00:00Z
+  finlite predict --bundle bundles/profile --events data/events.csv --users data/users.csv --out scores.parquet   # every user
 """
 EPILOG_QUICKSTART = """examples:
   finlite quickstart
@@ -225,9 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_force(synth_p, "existing files")
     synth_p.set_defaults(func=_cmd_data_synth_profile)
 
+    from .cli_encode import add_encode_parser
     from .cli_schema import add_schema_parser
 
     add_schema_parser(sub, fmt)
+    add_encode_parser(sub, fmt)
 
     from .tasks import get_task, list_tasks
 
@@ -276,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(func=_cmd_verify)
     add_signing_commands(sub, fmt)
 
-    predict = sub.add_parser("predict", help="top intents for texts, or a user's profile, from a bundle", epilog=EPILOG_PREDICT, formatter_class=fmt)
+    predict = sub.add_parser("predict", help="top intents for texts, or users' profiles (one, or every user into a file), from a bundle", epilog=EPILOG_PREDICT, formatter_class=fmt)
     predict.add_argument("--bundle", required=True)
     predict.add_argument("--format", choices=FORMATS, default="tflite", help="artifact format: tflite (LiteRT, the default), onnx, executorch")
     predict.add_argument("--precision", choices=("fp32", "int8"), default="fp32")
@@ -285,6 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--users", help="profile bundles: user attributes file")
     predict.add_argument("--user", action="append", help="profile bundles: user id (repeatable)")
     predict.add_argument("--as-of", help="profile bundles: prediction time (ISO 8601 or epoch ms; default: just after the last event in --events)")
+    predict.add_argument("--out", help="profile bundles: score every user (or --user-list) into this .parquet or .csv file")
+    predict.add_argument("--user-list", help="profile bundles with --out: file of user ids to score, one per line")
+    _add_force(predict, "an existing --out file")
     predict.add_argument("text", nargs="*", help="intent bundles: texts to classify")
     predict.set_defaults(func=_cmd_predict)
 

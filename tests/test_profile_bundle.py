@@ -183,3 +183,36 @@ def test_export_refuses_without_events_and_users(trained, tmp_path):
     with pytest.raises(ExportError, match="--events FILE --users FILE"):
         export_bundle(run, tmp_path / "bundle", log=lambda _: None)
     assert not (tmp_path / "bundle").exists()
+
+
+def test_batch_scoring_writes_every_user_in_chunks(trained, tmp_path, capsys):
+    """``finlite predict --out``: every user, one row group per chunk, the same answers as ``predict``."""
+    import pyarrow.parquet as pq
+
+    from finlite.tasks.profile_scoring import score_users
+
+    bundle_dir = trained["root"] / "bundle"
+    args = ["predict", "--bundle", str(bundle_dir), "--events", str(trained["events"]), "--users", str(trained["users"])]
+    out = tmp_path / "scores.parquet"
+    assert main([*args, "--out", str(out)]) == 0 and "scored 600 users" in capsys.readouterr().out
+    table = pq.read_table(out)
+    bundle = Bundle(bundle_dir)
+    heads = bundle.postprocess["heads"]
+    assert table.num_rows == 600 and table.column_names[:2] == ["user_id", "stage"]
+    assert {f"tag:{t}" for t in heads["tags"]["labels"]} <= set(table.column_names) and "buy" in table.column_names
+    assert len([c for c in table.column_names if c.startswith("propensity:")]) == len(heads["products"]["labels"])
+    schema = bundle.encoder.spec.schema
+    ev, at = load_events(trained["events"], schema), load_attributes(trained["users"], schema)
+    users = table.column("user_id").to_pylist()[:20]
+    rows = table.slice(0, 20).to_pylist()
+    for pred, row in zip(bundle.predict(ev, at, users, int(ev.ts_ms.max()) + 1), rows):
+        assert row["stage"] == pred.stage and row["buy"] == pytest.approx(pred.buy_prob, abs=1e-6)
+        best = pred.top_products[0]
+        assert row[f"propensity:{best['product']}"] == pytest.approx(best["propensity"], abs=1e-6)
+    assert main([*args, "--out", str(out)]) == 2 and "already exists" in capsys.readouterr().err  # nothing overwritten
+    (tmp_path / "list.txt").write_text(f"{users[3]}\n\n{users[1]}\n")
+    csv_out = tmp_path / "some.csv"
+    assert main([*args, "--out", str(csv_out), "--user-list", str(tmp_path / "list.txt"), "--format", "onnx"]) == 0
+    assert csv_out.read_text().splitlines()[1].startswith(f'"{users[3]}"')
+    report = score_users(bundle, ev, at, users, int(ev.ts_ms.max()) + 1, tmp_path / "chunks.parquet", chunk=7, progress=False)
+    assert report["users"] == 20 and pq.ParquetFile(tmp_path / "chunks.parquet").num_row_groups == 3  # 7 + 7 + 6

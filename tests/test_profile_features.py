@@ -8,6 +8,7 @@ import json
 import math
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from finlite.data.profile_features import ProfileEncoder, ProfileInputs
 from finlite.data.profile_normalisation import fit_normalisation
 from finlite.data.profile_spec import SPEC_FORMAT, ProfileSpec, static_columns
-from finlite.data.raw_rows import tables_from_rows
+from finlite.data.raw_rows import encode_profile_cases, tables_from_rows
 from finlite.data.schema import OOV_ID
 from finlite.data.synth.vocabulary import AUM_BUCKETS, EVENT_TYPES, OFFERABLE_PRODUCTS, PAGES, PRODUCTS, synthetic_schema
 from finlite.data.tables import AttributeTable, EventTable
@@ -377,3 +378,38 @@ def test_spec_rejects_bad_values_directly():
         spec(norms={"event.page": (0.0, 1.0)})
     with pytest.raises(ValueError, match="JSON object"):
         ProfileSpec.from_json([])
+
+
+# --- golden vectors (tests/golden/profile_v2.json; Kotlin and Swift replay the same file) ------------------
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "profile_v2.json"
+
+
+def _golden_module():
+    import importlib.util
+
+    path = GOLDEN.parent / "make_profile_golden.py"
+    spec_ = importlib.util.spec_from_file_location("make_profile_golden", path)
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    return module
+
+
+def test_golden_file_is_up_to_date_with_its_tables():
+    assert json.loads(GOLDEN.read_text(encoding="ascii")) == _golden_module().build(), \
+        "tests/golden/profile_v2.json is stale: run tests/golden/make_profile_golden.py"
+
+
+@pytest.mark.parametrize("name", ["synthetic", "other_bank"])
+def test_golden_raw_rows_encode_exactly_from_the_files_spec(name):
+    golden = json.loads(GOLDEN.read_text(encoding="ascii"))
+    entry = next(s for s in golden["schemas"] if s["name"] == name)
+    spec_ = ProfileSpec.from_json(entry["profile"])
+    cases = entry["cases"]
+    assert {"no_events", "no_attributes"} <= {c["name"] for c in cases}
+    assert any(len(c["events"]) > spec_.max_events for c in cases)
+    cat, num, static = encode_profile_cases(ProfileEncoder(spec_), cases)
+    for i, c in enumerate(cases):
+        assert cat[i].tolist() == c["inputs"]["cat"], c["name"]
+        assert num[i].tolist() == c["inputs"]["num"], c["name"]  # float32 -> JSON -> float32 is exact
+        assert static[i].tolist() == c["inputs"]["static"], c["name"]

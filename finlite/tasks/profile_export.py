@@ -204,8 +204,13 @@ def predict_lines(bundle, args) -> list[str]:
 
     if args.text:
         raise FinliteError(f"{bundle.dir} is a profile bundle: pass --events FILE [--users FILE] --user ID, not texts")
+    if getattr(args, "out", None):
+        from .profile_scoring import batch_lines
+
+        events, attrs, as_of = load_tables(bundle, args, "predict --out")
+        return batch_lines(bundle, args, events, attrs, as_of)
     if not args.user:
-        raise FinliteError("predict with a profile bundle needs --user ID (repeat it for several users)")
+        raise FinliteError("predict with a profile bundle needs --user ID (repeat it for several users), or --out FILE to score everybody")
     events, attrs, as_of = load_tables(bundle, args, "predict")
     known = set(events.user_ids) | set(attrs.user_ids if attrs is not None else [])
     unknown = [u for u in args.user if u not in known]

@@ -261,3 +261,11 @@ func assertSameIds(_ got: [Int32], _ want: [Int32], _ label: String, columns: In
                 + "\(got[i]) instead of \(want[i])", file: file, line: line)
     }
 }
+
+/// Floats within 1e-6 of the expected values (the golden files' float tolerance).
+func assertClose(_ got: [Float], _ want: [Double], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(got.count, want.count, message, file: file, line: line)
+    let bad = zip(got, want).enumerated().filter { abs(Double($0.element.0) - $0.element.1) > 1e-6 }
+    XCTAssertTrue(bad.isEmpty, "\(message): \(bad.count) values differ, first at flat index \(bad.first?.offset ?? -1): "
+                  + "\(bad.first.map { "\($0.element.0) vs \($0.element.1)" } ?? "")", file: file, line: line)
+}

@@ -85,11 +85,4 @@ final class ProfileGoldenTests: XCTestCase {
             XCTAssertEqual(tensors.inputs.map(\.columns.count), [spec.catFeatures, spec.numFeatures, spec.staticFeatures])
         }
     }
-
-    private func assertClose(_ got: [Float], _ want: [Double], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, message, file: file, line: line)
-        let bad = zip(got, want).enumerated().filter { abs(Double($0.element.0) - $0.element.1) > 1e-6 }
-        XCTAssertTrue(bad.isEmpty, "\(message): \(bad.count) values differ, first at flat index \(bad.first?.offset ?? -1): "
-                      + "\(bad.first.map { "\($0.element.0) vs \($0.element.1)" } ?? "")", file: file, line: line)
-    }
 }

@@ -21,7 +21,7 @@ from ..errors import FinliteError
 from .artifacts import FORMATS, PRECISIONS
 
 MANIFEST = "manifest.json"
-TASKS = ("intent", "profile")
+TASKS = ["intent", "profile"]  # the apps' tasks; finlite.tasks.register_task adds a Python-only one (a test's toy task)
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 # A bundle path: '/'-separated segments of these characters, none of them '.' or '..'.
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
@@ -102,7 +102,7 @@ def check_manifest(manifest: Any, where: str) -> dict:
         if key.endswith("_file") and not isinstance(value, str):
             raise BundleError(f"{where}, field {key!r}: expected a JSON string, found {json_type(value)}", "field_type")
     if manifest["task"] not in TASKS:
-        raise BundleError(f"{where}, field 'task': unknown task {manifest['task']!r} (known: {', '.join(TASKS)})", "field_value")
+        raise BundleError(f"{where}, field 'task': unknown task {manifest['task']!r} (known: {', '.join(sorted(TASKS))})", "field_value")
     for i, name in enumerate(manifest["input_names"]):
         if not isinstance(name, str):
             raise BundleError(f"{where}, field 'input_names[{i}]': expected a JSON string, found {json_type(name)}", "field_type")

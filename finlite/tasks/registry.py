@@ -16,6 +16,10 @@ def register_task(cls: type[Task]) -> type[Task]:
     if cls.name in _TASKS:
         raise ValueError(f"task {cls.name!r} is already registered")
     _TASKS[cls.name] = cls()
+    from ..bundle import rules
+
+    if cls.name not in rules.TASKS:
+        rules.TASKS.append(cls.name)
     return cls
 
 

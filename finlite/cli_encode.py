@@ -13,14 +13,15 @@ EPILOG_ENCODE = """examples:
 
 def _cmd_encode(args: argparse.Namespace) -> int:
     from .data.events import load_attributes, load_events
+    from .data.profile_features import ProfileEncoder
     from .data.shards import write_shards
     from .errors import FinliteError
     from .runtime.bundle import Bundle
     from .tasks.profile import as_of_option
 
     bundle = Bundle(Path(args.bundle))
-    if bundle.task.name != "profile":
-        raise FinliteError(f"{args.bundle} is a {bundle.task.name} bundle; finlite encode needs a profile bundle")
+    if not isinstance(bundle.encoder, ProfileEncoder):
+        raise FinliteError(f"{args.bundle} is a {bundle.task.name} bundle; finlite encode needs a profile bundle (events → tensors)")
     schema = bundle.encoder.spec.schema
     start = time.perf_counter()
     events = load_events(Path(args.events), schema)

@@ -216,3 +216,23 @@ def test_batch_scoring_writes_every_user_in_chunks(trained, tmp_path, capsys):
     assert csv_out.read_text().splitlines()[1].startswith(f'"{users[3]}"')
     report = score_users(bundle, ev, at, users, int(ev.ts_ms.max()) + 1, tmp_path / "chunks.parquet", chunk=7, progress=False)
     assert report["users"] == 20 and pq.ParquetFile(tmp_path / "chunks.parquet").num_row_groups == 3  # 7 + 7 + 6
+
+
+def test_encode_cli_writes_shards_equal_to_the_bundles_encoding(trained, tmp_path, capsys):
+    from finlite.data.shards import read_shards
+
+    bundle_dir = trained["root"] / "bundle"
+    args = ["encode", "--bundle", str(bundle_dir), "--events", str(trained["events"]), "--users", str(trained["users"]),
+            "--out", str(tmp_path / "shards"), "--partitions", "3"]
+    assert main(args) == 0 and "encoded 600 users" in capsys.readouterr().out
+    assert main(args) == 2 and "already holds shards" in capsys.readouterr().err
+    bundle = Bundle(bundle_dir)
+    schema = bundle.encoder.spec.schema
+    ev, at = load_events(trained["events"], schema), load_attributes(trained["users"], schema)
+    shards = read_shards(tmp_path / "shards")
+    users = [u for s in shards for u in s.users]
+    expected = bundle.encode(ev, at, users, int(ev.ts_ms.max()) + 1)
+    got = [np.concatenate([np.asarray(s.inputs[i]) for s in shards]) for i in range(3)]
+    for a, b in zip(got, expected):
+        np.testing.assert_array_equal(a, b)
+    assert main(["encode", "--bundle", str(trained["root"] / "nothing"), "--events", "e", "--out", "o"]) == 2

@@ -62,7 +62,7 @@ def teacher_targets(task, config, prepared: Prepared, ctx: TrainContext) -> tupl
     kwargs = {"num_classes": len(prepared.labels), "buckets": config.buckets}
     for k, name in enumerate(n.strip() for n in config.teachers.split(",") if n.strip()):
         teacher = get_model(name, **kwargs)
-        fitted = ctx.fit(teacher, prepared.train, prepared.val, task.objective(config, distilled=False), name=f"teacher{k}-{name}",
+        fitted = ctx.fit(teacher, prepared.train, prepared.val, task.objective(config, prepared, distilled=False), name=f"teacher{k}-{name}",
                          desc=f"teacher {name}", epochs=config.teacher_epochs or config.epochs, seed=config.seed + 1000 + k,
                          augment=prepared.augment)
         teachers.append({"model": name, "val": fitted.best_val, "seconds": round(fitted.seconds, 1)})

@@ -60,6 +60,14 @@ def small_corpus(tmp_path_factory):
 
 
 @pytest.mark.slow
+def test_distillation_from_a_teacher_runs_end_to_end(small_corpus, tmp_path):
+    """The teachers are trained first with the same objective (the path make quickstart takes)."""
+    config = apply_overrides(IntentTrainConfig(), ["epochs=2", "teachers=intent_bag", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1"])
+    metrics = finlite.train("intent", tmp_path / "run", config=config, train=small_corpus / "train.csv", eval=small_corpus / "eval.csv", log=lambda _: None)
+    assert metrics["eval"]["accuracy"] > 0 and (tmp_path / "run" / "checkpoints").is_dir()
+
+
+@pytest.mark.slow
 def test_short_training_run_beats_chance_and_writes_the_run(small_corpus, tmp_path):
     config = apply_overrides(IntentTrainConfig(), ["epochs=6", "distill=false", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1"])
     metrics = finlite.train("intent", tmp_path / "run", config=config, train=small_corpus / "train.csv", eval=small_corpus / "eval.csv", log=lambda _: None)

@@ -18,7 +18,7 @@ stage and the next product is a tag and must hold numbers in [0, 1].
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -188,8 +188,7 @@ def infer_schema(events: str | Path, users: str | Path, labels: str | Path, opti
     event_name = options.event or next((lower[n] for n in EVENT_NAMES if n in lower), cats[0] if cats else "")
     if not event_name:
         raise DataError("no categorical column to use as the event name", str(events))
-    event_fields = [Field(f.name, f.kind, role="event", values=f.values, counts=f.counts, max_values=f.max_values)
-                    if f.name == event_name else f for f in event_fields]
+    event_fields = [replace(f, role="event") if f.name == event_name else f for f in event_fields]
     notes.append(f"events: {counted(n_events, 'row')}; event name {event_name!r}; fields "
                  + ", ".join(f"{f.name} ({f.kind}{', ' + f.transform if f.kind == NUMERIC else ''})" for f in event_fields))
 

@@ -77,17 +77,27 @@ def make_other_profile_bundle(out: Path, work: Path) -> None:
 AGREEMENT_TEXTS = 1000
 
 
+def _agreement_key(bundle_dir: Path, target: Path) -> str | None:
+    """The key an agreement file is written under (its bundle's manifest and this script), or None when
+    ``target`` already holds that key (printed as up to date)."""
+    import json
+
+    key = hashlib.sha256((bundle_dir / "manifest.json").read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    if target.exists() and json.loads(target.read_text(encoding="utf-8")).get("key") == key:
+        print(f"{target}: up to date")
+        return None
+    return key
+
+
 def write_intent_agreement(root: Path) -> None:
     """root/agreement_intent.json: 1,000 synthetic texts (another seed than the bundle's data) and Python's answer
     for each of the intent bundle's artifacts (label, softmax probabilities) from load_bundle + predict, for the
     apps' end-to-end agreement tests. Rewritten when the bundle's manifest changed."""
     import json
 
-    bundle_dir = root / "intent"
-    key = hashlib.sha256((bundle_dir / "manifest.json").read_bytes() + Path(__file__).read_bytes()).hexdigest()
-    target = root / "agreement_intent.json"
-    if target.exists() and json.loads(target.read_text(encoding="utf-8")).get("key") == key:
-        print(f"{target}: up to date")
+    bundle_dir, target = root / "intent", root / "agreement_intent.json"
+    key = _agreement_key(bundle_dir, target)
+    if key is None:
         return
     texts = [e.text for e in generate_intent_corpus(n_per_intent=40, n_out_of_scope=200, seed=7)][:AGREEMENT_TEXTS]
     bundle = finlite.load_bundle(bundle_dir)
@@ -113,11 +123,9 @@ def write_profile_agreement(root: Path) -> None:
 
     from finlite.data.events import load_attributes, load_events
 
-    bundle_dir = root / "profile"
-    key = hashlib.sha256((bundle_dir / "manifest.json").read_bytes() + Path(__file__).read_bytes()).hexdigest()
-    target = root / "agreement_profile.json"
-    if target.exists() and json.loads(target.read_text(encoding="utf-8")).get("key") == key:
-        print(f"{target}: up to date")
+    bundle_dir, target = root / "profile", root / "agreement_profile.json"
+    key = _agreement_key(bundle_dir, target)
+    if key is None:
         return
     with tempfile.TemporaryDirectory() as work:
         paths = write_population(generate_population(AGREEMENT_USERS, seed=11), Path(work))

@@ -23,12 +23,13 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("training",),
     ("export",),
     ("runtime",),
+    ("realtime",),
     ("bench",),
     ("api", "quickstart", "cli", "cli_encode", "cli_schema", "cli_signing", "__main__"),
 )
 FLOOR = {name: level for level, names in enumerate(FLOORS) for name in names}
 # Besides the floor rule: what the apps mirror must be loadable without the exporter or training.
-FORBIDDEN = {"runtime": {"export", "training"}}
+FORBIDDEN = {"runtime": {"export", "training"}, "realtime": {"export", "training"}}
 MAX_LINES = 500
 
 

@@ -4,8 +4,11 @@ Encoding is a pure function of one user's rows (:class:`~finlite.data.profile_fe
 users can be split into partitions by a stable hash of their id (:func:`partition_of`) and each partition
 encoded on its own — by local processes, or as a map over user partitions in an engine a bank already runs
 (Spark ``mapInPandas``, Ray Data ``map_batches``; ``docs/scale.md``). :func:`write_shards` writes
-``OUT/shard-NNNNN/{cat,num,static}.npy`` + ``users.txt`` and ``OUT/shards.json`` (format ``finlite.shards/1``,
-the spec's sha256, each shard's users and shapes); :func:`read_shards` memory-maps the shards of one rank.
+``OUT/shard-NNNNN/{cat,num,static}.npy`` + ``users.txt``, ``OUT/spec.json`` (the ``finlite.profile/2`` spec
+they were encoded with) and ``OUT/shards.json`` (format ``finlite.shards/1``, the spec's sha256, each shard's
+users and shapes); :func:`read_shards` memory-maps the shards of one rank, and :func:`shard_rows` gives the
+rows of chosen users as :class:`RowView` arrays that read from the memory maps batch by batch — what
+``finlite train profile --shards`` trains from.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .profile_features import ProfileEncoder
     from .tables import AttributeTable, EventTable
 
-__all__ = ["SHARDS_FORMAT", "Shard", "encode_arrow", "partition_of", "read_shards", "spec_digest", "write_shards"]
+__all__ = ["SHARDS_FORMAT", "RowView", "Shard", "encode_arrow", "partition_of", "read_shards", "read_shards_doc", "shard_rows",
+           "spec_digest", "write_shards"]
 
 SHARDS_FORMAT = "finlite.shards/1"
 INPUTS = ("cat", "num", "static")
+SPEC_FILE = "spec.json"
 
 
 def partition_of(user_id: str, partitions: int) -> int:
@@ -70,21 +75,38 @@ def write_shards(out: Path, encoder: "ProfileEncoder", events: "EventTable | Non
             np.save(folder / f"{name}.npy", array)
         (folder / "users.txt").write_text("".join(u + "\n" for u in part), encoding="utf-8")
         entries.append({"folder": folder.name, "users": len(part), "shapes": {n: list(a.shape) for n, a in zip(INPUTS, x.as_tuple())}})
-    doc = {"format": SHARDS_FORMAT, "spec_sha256": spec_digest(encoder.spec.to_json()), "as_of_ms": int(as_of_ms),
-           "partitions": partitions, "shards": entries}
+    spec_json = encoder.spec.to_json()
+    (out / SPEC_FILE).write_text(json.dumps(spec_json, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    doc = {"format": SHARDS_FORMAT, "spec_sha256": spec_digest(spec_json), "as_of_ms": int(as_of_ms),
+           "events": len(events) if events is not None else 0, "partitions": partitions, "shards": entries}
     (out / "shards.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     return doc
+
+
+def read_shards_doc(out: Path) -> tuple[dict, dict]:
+    """``(shards.json, spec.json)`` of a shards folder, the spec checked against the recorded sha256."""
+    out = Path(out)
+    path = out / "shards.json"
+    if not path.is_file():
+        raise FinliteError(f"{out}: no shards.json (write shards with `finlite encode`)")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        spec = json.loads((out / SPEC_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FinliteError(f"{out}: no {SPEC_FILE} beside shards.json (written by `finlite encode`)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FinliteError(f"{out}: shards.json or {SPEC_FILE} is not JSON ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("format") != SHARDS_FORMAT:
+        raise FinliteError(f"{path}: format {doc.get('format') if isinstance(doc, dict) else None!r}, this finlite reads {SHARDS_FORMAT!r}")
+    if spec_digest(spec) != doc.get("spec_sha256"):
+        raise FinliteError(f"{out / SPEC_FILE}: sha256 differs from shards.json's spec_sha256 (the shards were encoded with another spec)")
+    return doc, spec
 
 
 def read_shards(out: Path, rank: int = 0, world: int = 1) -> list[Shard]:
     """The shards of ``rank`` among ``world`` processes (shard i goes to rank i mod world), memory-mapped."""
     out = Path(out)
-    path = out / "shards.json"
-    if not path.is_file():
-        raise FinliteError(f"{out}: no shards.json (write shards with `finlite encode`)")
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    if doc.get("format") != SHARDS_FORMAT:
-        raise FinliteError(f"{path}: format {doc.get('format')!r}, this finlite reads {SHARDS_FORMAT!r}")
+    doc, _ = read_shards_doc(out)
     shards = []
     for index, entry in enumerate(doc["shards"]):
         if index % world != rank:
@@ -97,6 +119,48 @@ def read_shards(out: Path, rank: int = 0, world: int = 1) -> list[Shard]:
                 raise FinliteError(f"{folder}: {name}.npy or users.txt does not match shards.json")
         shards.append(Shard(users, arrays))  # type: ignore[arg-type]
     return shards
+
+
+class RowView:
+    """Rows of several memory-mapped arrays, picked by ``(array, row)`` pairs, read on indexing: a training
+    split over shards that holds only the row index in memory. Indexing with a slice or an index array
+    gives a numpy array, as the training loop and ``predict`` expect."""
+
+    def __init__(self, parts: Sequence[np.ndarray], where: np.ndarray):
+        self.parts, self.where = list(parts), np.asarray(where, dtype=np.int64).reshape(-1, 2)
+        first = self.parts[0] if self.parts else np.zeros((0,))
+        self.shape = (len(self.where), *first.shape[1:])
+        self.dtype, self.ndim = first.dtype, len(self.shape)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key) -> np.ndarray:
+        index = np.arange(len(self))[key] if isinstance(key, slice) else np.asarray(key, dtype=np.int64)
+        picks = self.where[index]
+        out = np.empty((len(index), *self.shape[1:]), dtype=self.dtype)
+        for part in np.unique(picks[:, 0]):
+            mask = picks[:, 0] == part
+            rows = picks[mask, 1]
+            order = np.argsort(rows, kind="stable")  # ascending reads from the memory map
+            out[np.nonzero(mask)[0][order]] = self.parts[part][rows[order]]
+        return out
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = self[:]
+        return whole if dtype is None else whole.astype(dtype)
+
+
+def shard_rows(shards: Sequence[Shard], users: Sequence[str]) -> tuple[RowView, ...]:
+    """``(cat, num, static)`` of ``users`` (in that order) from ``shards``; a one-line error names users
+    that are in none of them."""
+    where = {u: (s, i) for s, shard in enumerate(shards) for i, u in enumerate(shard.users)}
+    missing = [u for u in users if u not in where]
+    if missing:
+        raise FinliteError(f"{len(missing)} labelled users are in none of the shards (first: {missing[:3]}); "
+                           "encode every labelled user (finlite encode over the events and users files)")
+    picks = np.array([where[u] for u in users], dtype=np.int64).reshape(-1, 2)
+    return tuple(RowView([shard.inputs[k] for shard in shards], picks) for k in range(len(INPUTS)))
 
 
 def encode_arrow(events: "pa.Table", users: "pa.Table | None", encoder: "ProfileEncoder", as_of_ms: int) -> tuple[list[str], tuple]:

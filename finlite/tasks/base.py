@@ -25,10 +25,14 @@ Augment = Callable[["np.random.Generator"], "tuple[np.ndarray, ...]"]
 
 @dataclass
 class ArraySplit:
-    """Model inputs and training targets as numpy arrays with a common first dimension."""
+    """Model inputs and training targets as numpy arrays with a common first dimension (inputs may also be
+    array-likes such as :class:`~finlite.data.shards.RowView` that give numpy arrays when indexed).
+    ``local``: under ``torchrun`` each process holds its own rows (read from its own shards) instead of
+    all of them."""
 
     inputs: tuple[np.ndarray, ...]
     targets: tuple[np.ndarray, ...]
+    local: bool = False
 
     def __len__(self) -> int:
         return len(self.inputs[0])

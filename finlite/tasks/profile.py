@@ -155,6 +155,8 @@ class ProfileTask(Task):
   finlite train profile --events data/profile/events.csv --users data/profile/users.csv --labels data/profile/labels.csv --out runs/profile
   finlite train profile --schema schema.json --events … --users … --labels train_labels.csv --eval-labels eval_labels.csv --out runs/profile
   torchrun --nproc_per_node=2 -m finlite train profile --events … --users … --labels … --out runs/profile-ddp
+  finlite encode --schema schema.json --events … --users … --out shards/ --partitions 8
+  torchrun --nproc_per_node=2 -m finlite train profile --shards shards/ --labels … --out runs/profile-shards
   finlite train profile --events … --users … --labels … --out runs/profile --resume      # continue a killed run
 """
     config_class = ProfileTrainConfig
@@ -163,14 +165,23 @@ class ProfileTask(Task):
     # --- training (the hooks live in profile_training.py) ----------------------------------------------
 
     def add_data_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--events", required=True, help="events file (.csv or .parquet)")
-        parser.add_argument("--users", required=True, help="user attributes file (.csv or .parquet)")
+        parser.add_argument("--events", help="events file (.csv or .parquet)")
+        parser.add_argument("--users", help="user attributes file (.csv or .parquet)")
+        parser.add_argument("--shards", help="instead of --events/--users: a folder of encoded shards (finlite encode); under torchrun each process trains on its own shards")
         parser.add_argument("--labels", required=True, help="labels file: user id, stage, next product, one column per tag")
         parser.add_argument("--schema", help="schema.json (finlite schema infer); default: inferred from the files and saved in the run")
         parser.add_argument("--eval-labels", help="labels of the users to evaluate on (kept out of training); default: none held out")
         parser.add_argument("--as-of", help="snapshot time (ISO 8601 or epoch ms; default: just after the last event)")
 
     def data_files(self, args: argparse.Namespace) -> dict[str, Any]:
+        if (args.shards and (args.events or args.users)) or not (args.shards or (args.events and args.users)):
+            from ..errors import FinliteError
+
+            raise FinliteError("finlite train profile reads --events and --users, or --shards (encoded by finlite encode), not both")
+        if args.shards:
+            return {"shards": Path(args.shards), "labels": Path(args.labels), "schema": Path(args.schema) if args.schema else None,
+                    "eval_labels": Path(args.eval_labels) if args.eval_labels else None,
+                    "as_of_ms": as_of_option(args.as_of) if args.as_of else None}
         return {"events": Path(args.events), "users": Path(args.users), "labels": Path(args.labels),
                 "schema": Path(args.schema) if args.schema else None,
                 "eval_labels": Path(args.eval_labels) if args.eval_labels else None,
@@ -187,11 +198,14 @@ class ProfileTask(Task):
         return ProfileObjective(config, prepared.extra["layout"])
 
     def soft_targets(self, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainContext) -> tuple[np.ndarray, ...]:
+        e = prepared.extra
         if config.distill_baseline <= 0:
+            return ()
+        if e["events"] is None:
+            ctx.log("trained from shards: no raw events for the HistGradientBoosting teacher's aggregates, so no distillation from it")
             return ()
         from .profile_baseline import baseline_soft_targets
 
-        e = prepared.extra
         return baseline_soft_targets(e["schema"], e["events"], e["attrs"], e["labels"].subset(e["fit_users"]), e["as_of_ms"], config.seed, log=ctx.log)
 
     def finish(self, model, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainContext) -> Finished:

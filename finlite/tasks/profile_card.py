@@ -10,6 +10,13 @@ def _tallies(info) -> str:
     return f"counts of each value of the categorical event fields over them and over {windows} learned time windows, " if windows else ""
 
 
+def _source(data: dict) -> str:
+    """Where the training inputs came from: the events / users files, or encoded shards."""
+    if data.get("shards"):
+        return f"the encoded shards `{data['shards']}`"
+    return f"`{data.get('events')}` / `{data.get('users')}`"
+
+
 def _schema_summary(schema: dict) -> str:
     """The data schema in a few lines: column roles, fields with their kind and vocabulary size."""
 
@@ -94,7 +101,7 @@ Output: one `logits` row, columns {post['layout']}.{_offsets_note(info)}
 {_schema_summary(spec['schema'])}
 
 ## Data
-Trained on `{data.get('events')}` / `{data.get('users')}` with labels `{data.get('labels')}`
+Trained on {_source(data)} with labels `{data.get('labels')}`
 ({data.get('n_train')} training / {data.get('n_val')} validation / {data.get('n_eval')} evaluation users,
 features as of epoch ms {data.get('as_of_ms')}).
 

@@ -39,20 +39,40 @@ def load_schema(data: dict[str, Any], log: Log):
 def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) -> Prepared:
     """Load events, attributes and labels with the schema; split users into training / validation
     (/ evaluation: the ``eval_labels`` users, or ``eval_fraction`` of the labelled ones); fit the numeric
-    normalisation on the data and encode every split."""
+    normalisation on the data and encode every split. With ``data["shards"]`` the inputs come from
+    shards written by ``finlite encode`` instead (:mod:`.profile_shards`)."""
+    if data.get("shards"):
+        from .profile_shards import prepare_from_shards
+
+        return prepare_from_shards(task, config, data, log)
     from ..data.events import load_attributes, load_events
     from ..data.profile_features import ProfileEncoder
-    from ..data.profile_labels import load_profile_labels
     from ..data.profile_normalisation import fit_normalisation
     from ..data.profile_spec import ProfileSpec
 
     schema = load_schema(data, log)
     events, attrs = load_events(data["events"], schema), load_attributes(data["users"], schema)
-    labels = load_profile_labels(data["labels"], schema)
     for report in (events.report, attrs.report):
         log(report.summary())
     as_of = data.get("as_of_ms")
     as_of_ms = int(as_of if as_of is not None else int(events.ts_ms.max()) + 1)
+    labels, fit_users, val_users, held = split_labelled_users(config, data, schema, log)
+    base = ProfileSpec(schema=schema, max_events=config.max_events, utc_offset_minutes=config.utc_offset_minutes)
+    spec = fit_normalisation(events, attrs, as_of_ms, base)
+    encoder = ProfileEncoder(spec)
+    train, val, evaluation = (profile_arrays(encoder, events, attrs, labels.subset(u), as_of_ms) for u in (fit_users, val_users, held or val_users))
+    record = {"events": str(data["events"]), "users": str(data["users"])}
+    return prepared_profile(task, config, encoder, (train, val, evaluation), data, record, as_of_ms,
+                            {"events": events, "attrs": attrs, "n_events": len(events), "labels": labels, "held": held,
+                             "fit_users": fit_users, "val_users": val_users})
+
+
+def split_labelled_users(config: ProfileTrainConfig, data: dict[str, Any], schema, log: Log) -> tuple[Any, list[str], list[str], list[str]]:
+    """``(labels, training, validation, evaluation users)`` of ``data["labels"]``: the evaluation users are
+    those of ``data["eval_labels"]`` (joined to the labels) when given, else ``eval_fraction`` of the labelled ones."""
+    from ..data.profile_labels import load_profile_labels
+
+    labels = load_profile_labels(data["labels"], schema)
     if data.get("eval_labels"):
         eval_labels = load_profile_labels(data["eval_labels"], schema)
         held = list(eval_labels.user_ids)
@@ -65,10 +85,14 @@ def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) ->
     else:
         fit_users, val_users, held = fit_val_eval_users(labels.user_ids, config.eval_fraction, config.val_fraction, config.seed)
     log(f"{len(fit_users)} training / {len(val_users)} validation / {len(held)} evaluation users")
-    base = ProfileSpec(schema=schema, max_events=config.max_events, utc_offset_minutes=config.utc_offset_minutes)
-    spec = fit_normalisation(events, attrs, as_of_ms, base)
-    encoder = ProfileEncoder(spec)
-    train, val, evaluation = (profile_arrays(encoder, events, attrs, labels.subset(u), as_of_ms) for u in (fit_users, val_users, held or val_users))
+    return labels, fit_users, val_users, held
+
+
+def prepared_profile(task, config: ProfileTrainConfig, encoder, splits: tuple[ArraySplit, ArraySplit, ArraySplit], data: dict[str, Any],
+                     record: dict[str, Any], as_of_ms: int, extra: dict[str, Any]) -> Prepared:
+    """The :class:`Prepared` of encoded ``(train, val, evaluation)`` splits; ``record`` = where the inputs
+    came from (run.json's ``data``), ``extra`` = what the later hooks need."""
+    spec, schema = encoder.spec, encoder.spec.schema
     lab = schema.labels
     kwargs = {
         "num_lifecycle": len(lab.stages),
@@ -81,18 +105,18 @@ def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) ->
         "count_log": config.count_log,
         "tally_windows": config.tally_windows,
     }
+    train, val, evaluation = splits
     return Prepared(
         train=train,
         val=val,
         labels=schema_labels(schema),
         preprocess={"format": formats.PREPROCESS, "task": task.name, "profile": spec.to_json(), "tensors": encoder.describe()},
         model_kwargs=kwargs,
-        data={"events": str(data["events"]), "users": str(data["users"]), "labels": str(data["labels"]), "as_of_ms": as_of_ms,
+        data={**record, "labels": str(data["labels"]), "as_of_ms": as_of_ms,
               "schema": str(data["schema"]) if data.get("schema") else None,
               "eval_labels": str(data["eval_labels"]) if data.get("eval_labels") else None,
-              "n_train": len(fit_users), "n_val": len(val_users), "n_eval": len(held)},
-        extra={"schema": schema, "layout": schema_layout(schema), "events": events, "attrs": attrs, "labels": labels,
-               "as_of_ms": as_of_ms, "held": held, "fit_users": fit_users, "val_users": val_users, "evaluation": evaluation},
+              "n_train": len(extra["fit_users"]), "n_val": len(extra["val_users"]), "n_eval": len(extra["held"])},
+        extra={"schema": schema, "layout": schema_layout(schema), "as_of_ms": as_of_ms, "evaluation": evaluation, **extra},
     )
 
 
@@ -173,10 +197,12 @@ def finish(model, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainCont
     eval_users = e["held"] or e["val_users"]
     metrics: dict = {"eval": profile_metrics(*head_probabilities(ctx.predict(model, e["evaluation"].inputs), layout), labels.subset(eval_users), schema.tag_names),
                      "eval_users": "evaluation" if e["held"] else "validation (no users held out)"}
-    if config.baseline and ctx.rank == 0:
+    if config.baseline and e["events"] is None:
+        ctx.log("trained from shards: the HistGradientBoosting baseline needs the raw events (train from --events/--users to compare)")
+    elif config.baseline and ctx.rank == 0:
         metrics["baseline"] = baseline_report(schema, e["events"], e["attrs"], labels, sorted(e["fit_users"] + e["val_users"]) if e["held"] else e["fit_users"],
                                               eval_users, e["as_of_ms"], config.seed, ctx.log)
-    metrics["data"] = {"users": len(labels.user_ids), "events": len(e["events"]), "as_of_ms": e["as_of_ms"],
+    metrics["data"] = {"users": len(labels.user_ids), "events": e["n_events"], "as_of_ms": e["as_of_ms"],
                        "buyers": float(labels.buys.mean())}
     return Finished(
         metrics=metrics,
@@ -189,5 +215,9 @@ def finish(model, config: ProfileTrainConfig, prepared: Prepared, ctx: TrainCont
 
 def profile_arrays(encoder, events, attrs, labels, as_of_ms: int) -> ArraySplit:
     """Model inputs and ``(lifecycle, tags, next_product)`` targets of the users of ``labels``."""
-    inputs = encoder.encode(events, attrs, labels.user_ids, as_of_ms).as_tuple()
-    return ArraySplit(inputs, (labels.lifecycle.astype(np.int64), labels.tags.astype(np.float32), labels.next_product.astype(np.int64)))
+    return ArraySplit(encoder.encode(events, attrs, labels.user_ids, as_of_ms).as_tuple(), profile_targets(labels))
+
+
+def profile_targets(labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lifecycle, tags, next_product)`` training targets of :class:`~finlite.data.profile_labels.ProfileLabels`."""
+    return labels.lifecycle.astype(np.int64), labels.tags.astype(np.float32), labels.next_product.astype(np.int64)

@@ -42,6 +42,17 @@ def wrap(model: nn.Module) -> nn.Module:
     return nn.parallel.DistributedDataParallel(model)
 
 
+def max_over_ranks(value: int) -> int:
+    """The largest ``value`` of all processes (the value itself in a single-process run)."""
+    if not is_active():
+        return int(value)
+    import torch
+
+    tensor = torch.tensor([int(value)], dtype=torch.int64)
+    torch_dist.all_reduce(tensor, op=torch_dist.ReduceOp.MAX)
+    return int(tensor.item())
+
+
 def barrier() -> None:
     if is_active():
         torch_dist.barrier()

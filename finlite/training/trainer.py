@@ -82,6 +82,15 @@ def predict(model: nn.Module, inputs: Sequence[np.ndarray], batch_size: int = 51
     return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
 
 
+def _own_batch(order: np.ndarray, step: int, size: int) -> np.ndarray:
+    """Batch ``step`` of a process's own rows in ``order``; a process that has run out of rows starts
+    again from the top, so that every process takes part in every step."""
+    start = step * size
+    if start < len(order):
+        return order[start : start + size]
+    return order[np.arange(start, start + size) % len(order)]
+
+
 def _param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     decay, no_decay = [], []
     for name, param in model.named_parameters():
@@ -152,7 +161,11 @@ def fit(
     start = time.perf_counter()
     world, rank = dist.world_size(), dist.rank()
     log = log if rank == 0 else (lambda _msg: None)
-    steps_per_epoch = max(1, -(-len(train) // settings.batch_size))
+    # rows shared by all processes: each takes its share of every batch; rows of its own (shards): each
+    # draws batch_size / world of them per step, for as many steps as the process with the most rows needs
+    local = train.local and world > 1
+    per_step = max(1, settings.batch_size // world) if local else settings.batch_size
+    steps_per_epoch = max(1, -(-(dist.max_over_ranks(len(train)) if local else len(train)) // per_step))
     optimizer = torch.optim.AdamW(_param_groups(model, settings.weight_decay), lr=settings.lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=settings.lr, total_steps=settings.epochs * steps_per_epoch, pct_start=0.25
@@ -184,7 +197,7 @@ def fit(
 
     targets_all = tuple(torch.from_numpy(np.ascontiguousarray(t)) for t in train.targets)
     for epoch in range(first_epoch, settings.epochs + 1):
-        rng = np.random.default_rng([settings.seed, epoch])
+        rng = np.random.default_rng([settings.seed, epoch, rank] if local else [settings.seed, epoch])
         inputs = augment(rng) if augment is not None else train.inputs
         order = rng.permutation(len(train))
         model.train()
@@ -197,7 +210,7 @@ def fit(
             disable=None if rank == 0 else True,
         )
         for step in bar:
-            index = order[step * settings.batch_size : (step + 1) * settings.batch_size][rank::world]
+            index = _own_batch(order, step, per_step) if local else order[step * per_step : (step + 1) * per_step][rank::world]
             outputs = trained(*_trim([a[index] for a in inputs]))
             loss = objective.loss(outputs, [t[index] for t in targets_all])
             optimizer.zero_grad(set_to_none=True)

@@ -227,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth_p.set_defaults(func=_cmd_data_synth_profile)
 
     from .cli_encode import add_encode_parser
+    from .cli_pretrain import add_pretrain_parser
     from .cli_schema import add_schema_parser
 
     add_schema_parser(sub, fmt)
@@ -249,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--resume", action="store_true", help="continue a killed run in --out from its last checkpoint")
         _add_force(p, "a run in --out")
         p.set_defaults(func=_cmd_train)
+    add_pretrain_parser(sub, fmt)
 
     export = sub.add_parser("export", help="export a trained run to a bundle", epilog=EPILOG_EXPORT, formatter_class=fmt)
     export.add_argument("run_dir", help="folder written by 'finlite train'")

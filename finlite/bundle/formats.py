@@ -8,3 +8,4 @@ PROFILE = "finlite.profile/2"  # event-sequence features (docs/preprocessing.md)
 SCHEMA = "finlite.schema/1"  # a bank's event / attribute / label columns and vocabularies (docs/schema.md)
 BENCH = "finlite.bench/1"  # benchmark result documents (docs/benchmarks.md)
 SYNTH_PROFILE = "finlite.synth_profile/1"  # the synthetic population generator's version
+PRETRAINED = "finlite.pretrained/1"  # pretrain.json: a self-supervised sequence encoder (finlite pretrain profile)

@@ -172,6 +172,17 @@ class ProfileNet(nn.Module):
         self.head = nn.Linear(channels, config.num_outputs)
 
     def forward(self, cat: torch.Tensor, num: torch.Tensor, static: torch.Tensor) -> torch.Tensor:
+        amax, mean, *counted = self.sequence_parts(cat, num)
+        pooled = torch.cat((amax, mean, self.static_mlp(static), *counted), dim=1)
+        return self.head(self.dropout(self.trunk(pooled)))
+
+    def sequence_embedding(self, cat: torch.Tensor, num: torch.Tensor) -> torch.Tensor:
+        """What the network makes of the event sequence alone, ``(B, P)``: the representation
+        self-supervised pretraining (:mod:`finlite.training.pretrain`) learns."""
+        return torch.cat(self.sequence_parts(cat, num), dim=1)
+
+    def sequence_parts(self, cat: torch.Tensor, num: torch.Tensor) -> list[torch.Tensor]:
+        """``[max pool, mean pool, (log sums of blocks and counter), (tally)]`` of the event sequence."""
         mask = (cat[:, :, 0] != 0).to(num.dtype).unsqueeze(1)  # (B, 1, N)
         hour = len(self.fields)
         embedded = [emb(cat[:, :, i]) for i, emb in enumerate(self.fields)]
@@ -185,13 +196,12 @@ class ProfileNet(nn.Module):
                 mask = mask[:, :, :: block.stride]
         # Block outputs are >= 0 (ReLU) and 0 at padding, so a plain max is the masked max; a user
         # without events pools to zeros and is described by the static features alone.
-        parts = [x.amax(dim=2), masked_mean(x, mask, dim=2), self.static_mlp(static)]
+        parts = [x.amax(dim=2), masked_mean(x, mask, dim=2)]
         if counts is not None:  # both are 0 at padding
             parts += [self._count_scale(x.sum(dim=2)), self._count_scale(counts.sum(dim=2))]
         if self.config.tally_windows > 0:
             parts.append(self.tally(cat, num[:, :, ELAPSED]))
-        pooled = torch.cat(parts, dim=1)
-        return self.head(self.dropout(self.trunk(pooled)))
+        return parts
 
     def _count_scale(self, sums: torch.Tensor) -> torch.Tensor:
         return torch.log(sums + 1.0) if self.config.count_log else sums / self.config.count_norm

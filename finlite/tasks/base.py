@@ -50,6 +50,7 @@ class Prepared:
     data: dict[str, Any]  # paths and sizes, recorded in run.json
     augment: Augment | None = None  # fresh training inputs per epoch (e.g. with noise)
     extra: dict[str, Any] = field(default_factory=dict)  # whatever the task's later hooks need
+    init: Path | None = None  # pretrained encoder weights the model starts from (finlite pretrain)
 
 
 @dataclass

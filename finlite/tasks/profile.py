@@ -158,6 +158,8 @@ class ProfileTask(Task):
   finlite encode --schema schema.json --events … --users … --out shards/ --partitions 8
   torchrun --nproc_per_node=2 -m finlite train profile --shards shards/ --labels … --out runs/profile-shards
   finlite train profile --events … --users … --labels … --out runs/profile --resume      # continue a killed run
+  finlite pretrain profile --schema schema.json --events all_events.parquet --users all_users.parquet --out runs/pretrained
+  finlite train profile --init runs/pretrained --events … --users … --labels … --out runs/profile-finetuned
 """
     config_class = ProfileTrainConfig
     input_names = ("cat", "num", "static")
@@ -170,6 +172,7 @@ class ProfileTask(Task):
         parser.add_argument("--shards", help="instead of --events/--users: a folder of encoded shards (finlite encode); under torchrun each process trains on its own shards")
         parser.add_argument("--labels", required=True, help="labels file: user id, stage, next product, one column per tag")
         parser.add_argument("--schema", help="schema.json (finlite schema infer); default: inferred from the files and saved in the run")
+        parser.add_argument("--init", help="start from a pretrained encoder (a folder written by finlite pretrain profile; its spec is used)")
         parser.add_argument("--eval-labels", help="labels of the users to evaluate on (kept out of training); default: none held out")
         parser.add_argument("--as-of", help="snapshot time (ISO 8601 or epoch ms; default: just after the last event)")
 
@@ -178,11 +181,12 @@ class ProfileTask(Task):
             from ..errors import FinliteError
 
             raise FinliteError("finlite train profile reads --events and --users, or --shards (encoded by finlite encode), not both")
+        common = {"init": Path(args.init) if args.init else None}
         if args.shards:
-            return {"shards": Path(args.shards), "labels": Path(args.labels), "schema": Path(args.schema) if args.schema else None,
+            return {**common, "shards": Path(args.shards), "labels": Path(args.labels), "schema": Path(args.schema) if args.schema else None,
                     "eval_labels": Path(args.eval_labels) if args.eval_labels else None,
                     "as_of_ms": as_of_option(args.as_of) if args.as_of else None}
-        return {"events": Path(args.events), "users": Path(args.users), "labels": Path(args.labels),
+        return {**common, "events": Path(args.events), "users": Path(args.users), "labels": Path(args.labels),
                 "schema": Path(args.schema) if args.schema else None,
                 "eval_labels": Path(args.eval_labels) if args.eval_labels else None,
                 "as_of_ms": as_of_option(args.as_of) if args.as_of else None}

@@ -30,7 +30,7 @@ def prepare_from_shards(task, config: ProfileTrainConfig, data: dict[str, Any], 
     from ..data.profile_spec import ProfileSpec
     from ..data.schema_json import read_schema
     from ..data.shards import read_shards, read_shards_doc, shard_rows
-    from .profile_training import prepared_profile, profile_targets, split_labelled_users
+    from .profile_training import prepared_profile, pretrained_spec, profile_targets, split_labelled_users
 
     folder = data["shards"]
     doc, spec_json = read_shards_doc(folder)
@@ -38,6 +38,10 @@ def prepare_from_shards(task, config: ProfileTrainConfig, data: dict[str, Any], 
         spec = ProfileSpec.from_json(spec_json)
     except ValueError as exc:
         raise FinliteError(f"{folder}/spec.json: {exc}") from None
+    pretrained = pretrained_spec(config, data)
+    if pretrained is not None and pretrained.to_json() != spec.to_json():
+        raise FinliteError(f"{folder}: encoded with another spec than {data['init']} was pretrained with "
+                           f"(encode with --spec {data['init']}/spec.json)")
     if data.get("schema") and read_schema(data["schema"]).to_json() != spec.schema.to_json():
         raise FinliteError(f"{data['schema']}: not the schema the shards in {folder} were encoded with (leave out --schema to use theirs)")
     as_of_ms = int(doc["as_of_ms"])

@@ -3,6 +3,7 @@ training the stage offsets, the evaluation and the HistGradientBoosting baseline
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -50,7 +51,10 @@ def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) ->
     from ..data.profile_normalisation import fit_normalisation
     from ..data.profile_spec import ProfileSpec
 
-    schema = load_schema(data, log)
+    pretrained = pretrained_spec(config, data)
+    schema = pretrained.schema if pretrained is not None else load_schema(data, log)
+    if pretrained is not None:
+        log(f"encoding with the spec {data['init']} was pretrained with (its schema, windows of {pretrained.max_events} events, normalisation)")
     events, attrs = load_events(data["events"], schema), load_attributes(data["users"], schema)
     for report in (events.report, attrs.report):
         log(report.summary())
@@ -58,13 +62,31 @@ def prepare(task, config: ProfileTrainConfig, data: dict[str, Any], log: Log) ->
     as_of_ms = int(as_of if as_of is not None else int(events.ts_ms.max()) + 1)
     labels, fit_users, val_users, held = split_labelled_users(config, data, schema, log)
     base = ProfileSpec(schema=schema, max_events=config.max_events, utc_offset_minutes=config.utc_offset_minutes)
-    spec = fit_normalisation(events, attrs, as_of_ms, base)
-    encoder = ProfileEncoder(spec)
+    encoder = ProfileEncoder(pretrained if pretrained is not None else fit_normalisation(events, attrs, as_of_ms, base))
     train, val, evaluation = (profile_arrays(encoder, events, attrs, labels.subset(u), as_of_ms) for u in (fit_users, val_users, held or val_users))
     record = {"events": str(data["events"]), "users": str(data["users"])}
     return prepared_profile(task, config, encoder, (train, val, evaluation), data, record, as_of_ms,
                             {"events": events, "attrs": attrs, "n_events": len(events), "labels": labels, "held": held,
                              "fit_users": fit_users, "val_users": val_users})
+
+
+def pretrained_spec(config: ProfileTrainConfig, data: dict[str, Any]):
+    """With ``data["init"]``: the pretraining's spec (fine-tuning encodes as it did), after checking that
+    the model and a given ``--schema`` agree with it; else None."""
+    if not data.get("init"):
+        return None
+    from ..data.profile_spec import ProfileSpec
+    from ..data.schema_json import read_schema
+    from ..errors import FinliteError
+    from .profile_pretrain import read_pretrained
+
+    doc = read_pretrained(data["init"])
+    if doc["model"] != config.model:
+        raise FinliteError(f"{data['init']}: pretrained for {doc['model']}, but this run trains {config.model} (--model {doc['model']})")
+    spec = ProfileSpec.from_json(doc["spec"])
+    if data.get("schema") and read_schema(data["schema"]).to_json() != spec.schema.to_json():
+        raise FinliteError(f"{data['schema']}: not the schema {data['init']} was pretrained with (leave out --schema to use that one)")
+    return spec
 
 
 def split_labelled_users(config: ProfileTrainConfig, data: dict[str, Any], schema, log: Log) -> tuple[Any, list[str], list[str], list[str]]:
@@ -92,20 +114,16 @@ def prepared_profile(task, config: ProfileTrainConfig, encoder, splits: tuple[Ar
                      record: dict[str, Any], as_of_ms: int, extra: dict[str, Any]) -> Prepared:
     """The :class:`Prepared` of encoded ``(train, val, evaluation)`` splits; ``record`` = where the inputs
     came from (run.json's ``data``), ``extra`` = what the later hooks need."""
+    from .profile_pretrain import model_kwargs_of
+
     spec, schema = encoder.spec, encoder.spec.schema
-    lab = schema.labels
-    kwargs = {
-        "num_lifecycle": len(lab.stages),
-        "num_tags": len(lab.tags),
-        "num_products": len(lab.products),
-        "static_features": spec.static_features,
-        "num_features": spec.num_features,
-        "cat_vocabs": spec.cat_vocabs,
-        "dropout": config.dropout,
-        "count_log": config.count_log,
-        "tally_windows": config.tally_windows,
-    }
+    kwargs = {**model_kwargs_of(spec), "dropout": config.dropout, "count_log": config.count_log, "tally_windows": config.tally_windows}
     train, val, evaluation = splits
+    init = None
+    if data.get("init"):
+        from .profile_pretrain import ENCODER_WEIGHTS
+
+        record, init = {**record, "init": str(data["init"])}, Path(data["init"]) / ENCODER_WEIGHTS
     return Prepared(
         train=train,
         val=val,
@@ -117,6 +135,7 @@ def prepared_profile(task, config: ProfileTrainConfig, encoder, splits: tuple[Ar
               "eval_labels": str(data["eval_labels"]) if data.get("eval_labels") else None,
               "n_train": len(extra["fit_users"]), "n_val": len(extra["val_users"]), "n_eval": len(extra["held"])},
         extra={"schema": schema, "layout": schema_layout(schema), "as_of_ms": as_of_ms, "evaluation": evaluation, **extra},
+        init=init,
     )
 
 

@@ -66,6 +66,13 @@ def _torch_load(source, path: Path, what: str) -> Any:
         raise RunError(f"{path}: the {what} is damaged (truncated or corrupted: {reason[:160]})") from None
 
 
+def load_weights(path: Path, what: str) -> Any:
+    """Tensors saved with ``torch.save`` (weights only); RunError naming the file when missing or damaged."""
+    if not Path(path).is_file():
+        raise RunError(f"{path}: no {what} file")
+    return _torch_load(path, Path(path), what)
+
+
 def load_run(run_dir: Path) -> tuple[nn.Module, RunInfo]:
     """Rebuild the eval-mode model of a run (weights loaded with ``weights_only=True``)."""
     run_dir = Path(run_dir)
@@ -101,9 +108,9 @@ def save_checkpoint(state: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def load_checkpoint(path: Path) -> dict:
+def load_checkpoint(path: Path, keys: tuple[str, ...] = CHECKPOINT_KEYS) -> dict:
     """The state :func:`save_checkpoint` wrote; RunError naming the file when it is truncated, corrupted or
-    not a training checkpoint."""
+    not a checkpoint with ``keys`` (the training loop's by default)."""
     path = Path(path)
     raw = path.read_bytes()
     data, magic, digest = raw[:-len(_MAGIC) - 32], raw[-len(_MAGIC) - 32:-32], raw[-32:]
@@ -113,7 +120,7 @@ def load_checkpoint(path: Path) -> dict:
     if hashlib.sha256(data).digest() != digest:
         raise RunError(f"{path}: the checkpoint is corrupted (its sha256 does not match){hint}")
     state = _torch_load(io.BytesIO(data), path, "checkpoint")
-    missing = [key for key in CHECKPOINT_KEYS if not isinstance(state, dict) or key not in state]
+    missing = [key for key in keys if not isinstance(state, dict) or key not in state]
     if missing:
         raise RunError(f"{path}: not a finlite training checkpoint (missing {', '.join(missing)}){hint}")
     return state

@@ -72,6 +72,12 @@ def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resu
     if soft:
         prepared.train = ArraySplit(prepared.train.inputs, (*prepared.train.targets, *soft))
     model = get_model(config.model, **prepared.model_kwargs)
+    if prepared.init is not None:
+        from .checkpoint import load_weights
+        from .pretrain import load_encoder_state
+
+        loaded = load_encoder_state(model, load_weights(prepared.init, "pretrained encoder"), str(prepared.init))
+        log(f"started from the pretrained encoder {prepared.init} ({loaded} tensors)")
     fitted = ctx.fit(model, prepared.train, prepared.val, task.objective(config, prepared, distilled=bool(soft)),
                      name=f"student-{config.model}", desc=config.model, augment=prepared.augment)
     finished = task.finish(model, config, prepared, ctx)

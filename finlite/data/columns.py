@@ -81,15 +81,16 @@ def num_text(x: float) -> str:
 
 
 def parse_numbers(arr: "pa.Array") -> tuple[np.ndarray, np.ndarray, Callable[[int], str]]:
-    """float64 values (NaN = missing), bad mask (non-numeric) and the message for a bad row."""
+    """float64 values (NaN = missing), bad mask (non-numeric, infinite, or beyond float32 — tables hold float32)
+    and the message for a bad row."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     n = len(arr)
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
         values = arr.cast(pa.float64()).fill_null(float("nan")).to_numpy(zero_copy_only=False).astype(np.float64)
-        bad = np.isinf(values)
-        return values, bad, lambda i: f"not a finite number: {values[i]}"
+        huge = _beyond_float32(values)
+        return values, huge, lambda i: f"not a finite number within the float32 range (±3.4e38): {values[i]}"
     s = strings(arr)
     empty = np_bool(pc.equal(s, ""))
     ok = np_bool(pc.match_substring_regex(s, _NUMBER_RE))
@@ -101,5 +102,13 @@ def parse_numbers(arr: "pa.Array") -> tuple[np.ndarray, np.ndarray, Callable[[in
     else:
         values = pc.if_else(pa_mask(ok), s, pa.scalar(None, pa.string())).cast(pa.float64())
         values = values.fill_null(float("nan")).to_numpy(zero_copy_only=False).astype(np.float64)
-    bad |= np.isinf(values)
-    return values, bad, lambda i: f"not a number: {shown(s, i)}"
+    huge = _beyond_float32(values)
+    bad |= huge
+    return values, bad, lambda i: (f"{shown(s, i)} is not finite or beyond the float32 range (±3.4e38)" if huge[i]
+                                   else f"not a number: {shown(s, i)}")
+
+
+def _beyond_float32(values: np.ndarray) -> np.ndarray:
+    """±inf, and finite values that would become ±inf as float32."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(values) > np.finfo(np.float32).max

@@ -114,6 +114,8 @@ def load_profile_labels(path: str | Path, schema: ProfileSchema) -> ProfileLabel
             tags.append(scores)
     except UnicodeDecodeError:
         raise DataError(f"not valid UTF-8 after row {len(users)}; save the file as UTF-8", str(path)) from None
+    except csv.Error as exc:  # e.g. a field over the csv module's 131,072-character limit
+        raise DataError(f"not a readable CSV after row {len(users)}: {exc}", str(path)) from None
     if not users:
         raise DataError("no data rows", str(path))
     return ProfileLabels(users, np.array(lifecycle, dtype=np.int64), np.array(tags, dtype=np.float32).reshape(len(users), len(tag_columns)),

@@ -26,3 +26,14 @@ def test_the_fuzz_golden_covers_what_the_issue_names():
     assert sum(any(0x4E00 <= ord(ch) <= 0x9FFF for ch in t) and any("a" <= ch <= "z" for ch in t) for t in texts) >= 100  # mixed scripts
     assert sum(len(t) >= 9_000 for t in texts) >= 20 and sum(t == "" for t in texts) >= 1
     assert len({c["sha256"] for c in cases}) > 9_000  # the digests tell the inputs apart
+
+
+def test_surrogates_are_read_as_utf16_code_units_as_on_the_phones():
+    """Adjacent high + low surrogate code points are the pair's character (Kotlin and Swift hold UTF-16);
+    any other surrogate is U+FFFD, one per unit."""
+    from finlite.data.text import TextEncoder, well_formed
+
+    assert well_formed("a\ud83d\ude00b\ude00\ud83d") == "a\U0001f600b\ufffd\ufffd"
+    encoder = TextEncoder()
+    assert (encoder.encode("pay \ud83d\ude00") == encoder.encode("pay \U0001f600")).all()
+    assert (encoder.encode("x\ud800y") == encoder.encode("x\ufffdy")).all()

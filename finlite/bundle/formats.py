@@ -9,3 +9,4 @@ SCHEMA = "finlite.schema/1"  # a bank's event / attribute / label columns and vo
 BENCH = "finlite.bench/1"  # benchmark result documents (docs/benchmarks.md)
 SYNTH_PROFILE = "finlite.synth_profile/1"  # the synthetic population generator's version
 PRETRAINED = "finlite.pretrained/1"  # pretrain.json: a self-supervised sequence encoder (finlite pretrain profile)
+STATE = "finlite.state/1"  # a streaming profile state persisted by the app (docs/state.md)

@@ -214,8 +214,11 @@ class ProfileEncoder:
         attrs: "AttributeTable | None",
         user_ids: Sequence[str],
         as_of_ms: int,
+        counts: np.ndarray | None = None,
     ) -> ProfileInputs:
-        """Vectorised encoding of a batch of users (``None`` tables = no events / no attributes)."""
+        """Vectorised encoding of a batch of users (``None`` tables = no events / no attributes).
+        ``counts``: each user's events up to ``as_of_ms`` when ``events`` holds only a window of them (the
+        streaming state keeps the last ``max_events``); default: counted in ``events``."""
         spec = self.spec
         user_ids = list(user_ids)
         out = self.empty(len(user_ids))
@@ -237,7 +240,7 @@ class ProfileEncoder:
             out.num[r, k, -2] = _z(log_g, ~has_gap, *spec.norm("gap"))
             log_e = np.log1p((int(as_of_ms) - ts) / 1000.0)
             out.num[r, k, -1] = _z(log_e, np.zeros(len(log_e), dtype=bool), *spec.norm("elapsed"))
-        self._fill_static(out.static, attrs, user_ids, g.count, g.last_ts, int(as_of_ms))
+        self._fill_static(out.static, attrs, user_ids, g.count if counts is None else np.asarray(counts, dtype=np.int64), g.last_ts, int(as_of_ms))
         return out
 
     def _fill_static(

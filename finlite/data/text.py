@@ -164,11 +164,17 @@ WORD, CJK, SYMBOL = "word", "cjk", "symbol"
 _CACHE_LIMIT = 1 << 20  # feature → id memo entries kept per encoder
 
 
+def well_formed(text: str) -> str:
+    """``text`` read as UTF-16 code units, as Kotlin and Swift hold it: a high surrogate code point followed by
+    a low one is the pair's code point; every other surrogate becomes U+FFFD (one per unit)."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def normalize(text: str) -> str:
-    """Step 1: unpaired surrogates → U+FFFD, NFKC, then lower case."""
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
-        text = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
-    return unicodedata.normalize("NFKC", text).lower()
+    """Step 1: surrogates as in :func:`well_formed`, NFKC, then lower case."""
+    return unicodedata.normalize("NFKC", well_formed(text)).lower()
 
 
 class TextEncoder:

@@ -13,7 +13,7 @@ REPO=$(dirname "$IOS")
 BUNDLES=$(readlink -f "${1:-$REPO/build/test-bundles}")
 GOLDEN=$(readlink -f "${FINLITE_GOLDEN_DIR:-$REPO/tests/golden}")
 
-for f in "$BUNDLES/intent/manifest.json" "$BUNDLES/profile/manifest.json" "$BUNDLES/profile_other/manifest.json" "$GOLDEN/text_v1.json" "$GOLDEN/text_fuzz_v1.json" "$GOLDEN/profile_v2.json"; do
+for f in "$BUNDLES/intent/manifest.json" "$BUNDLES/profile/manifest.json" "$BUNDLES/profile_other/manifest.json" "$GOLDEN/text_v1.json" "$GOLDEN/text_fuzz_v1.json" "$GOLDEN/profile_v2.json" "$GOLDEN/state_v1.json"; do
   if [[ ! -f "$f" ]]; then
     echo "test_swift: $f not found (run \`make test-bundles\` first)" >&2
     exit 1
@@ -49,7 +49,7 @@ mirror "$IOS/FinliteKit/Sources" "$WORK/pkg/Sources"
 mirror "$IOS/FinliteKit/Tests" "$WORK/pkg/Tests"
 mkdir -p "$WORK/bundles" "$WORK/golden"
 cp -a "$BUNDLES/intent" "$BUNDLES/profile" "$BUNDLES/profile_other" "$WORK/bundles/"
-cp "$GOLDEN/text_v1.json" "$GOLDEN/text_fuzz_v1.json" "$GOLDEN/profile_v2.json" "$WORK/golden/"
+cp "$GOLDEN/text_v1.json" "$GOLDEN/text_fuzz_v1.json" "$GOLDEN/profile_v2.json" "$GOLDEN/state_v1.json" "$WORK/golden/"
 # tests/bundles: the rule and signature fixtures (cp -a keeps the symlink case a symlink)
 cp -a "$REPO/tests/bundles" "$WORK/rule-bundles"
 

@@ -13,7 +13,9 @@ public struct ProfileEncoder {
     }
 
     /// Encodes parsed events (in file order; equal timestamps: the later one is more recent) and attributes.
-    public func encode(events: [EventRow], attributes: AttributeRow?, asOfMs: Int64) -> ProfileInputs {
+    /// `eventCount`: the user's events up to `asOfMs` when `events` holds only a window of them (the streaming
+    /// `ProfileState` keeps the last `maxEvents`); by default they are counted in `events`.
+    public func encode(events: [EventRow], attributes: AttributeRow?, asOfMs: Int64, eventCount: Int? = nil) -> ProfileInputs {
         let n = spec.maxEvents, nc = spec.catFeatures, nn = spec.numFeatures
         let cats = spec.schema.eventCategoricals, nums = spec.schema.eventNumerics
         var out = ProfileInputs(
@@ -39,7 +41,7 @@ public struct ProfileEncoder {
             }
             out.num[k * nn + nn - 1] = spec.z("elapsed", log1p(Double(asOfMs - e.tsMs) / 1000.0))
         }
-        fillStatic(&out.static, attributes: attributes, count: rows.count, lastTs: rows.first.map { events[$0].tsMs }, asOfMs: asOfMs)
+        fillStatic(&out.static, attributes: attributes, count: eventCount ?? rows.count, lastTs: rows.first.map { events[$0].tsMs }, asOfMs: asOfMs)
         return out
     }
 

@@ -61,6 +61,9 @@ public struct RawRowParser {
         guard isDecimal(s), let v = Double(s), v.isFinite else {
             throw FinliteError.invalid("field '\(f.column)': not a number: '\(s)'")
         }
+        if abs(v) > Double(Float.greatestFiniteMagnitude) {  // the tables hold float32
+            throw FinliteError.invalid("field '\(f.column)': '\(s)' is not finite or beyond the float32 range (±3.4e38)")
+        }
         if let low = f.min, v < low { throw FinliteError.invalid("field '\(f.column)': \(f.name) \(shown(v)) is below the schema's min \(shown(low))") }
         if let high = f.max, v > high { throw FinliteError.invalid("field '\(f.column)': \(f.name) \(shown(v)) is above the schema's max \(shown(high))") }
         return v

@@ -12,7 +12,11 @@ package com.finlite.core.profile
 class ProfileEncoder(val spec: ProfileSpec) {
     private val schema = spec.schema
 
-    fun encode(events: List<EventRow>, attributes: AttributeRow?, asOfMs: Long): ProfileInputs {
+    /**
+     * [eventCount]: the user's events up to [asOfMs] when [events] holds only a window of them (the streaming
+     * [ProfileState] keeps the last `maxEvents`); by default they are counted in [events].
+     */
+    fun encode(events: List<EventRow>, attributes: AttributeRow?, asOfMs: Long, eventCount: Long = -1): ProfileInputs {
         val n = spec.maxEvents
         val nc = spec.catFeatures
         val nn = spec.numFeatures
@@ -47,12 +51,12 @@ class ProfileEncoder(val spec: ProfileSpec) {
             }
             num[x + nn - 1] = spec.z("elapsed", Math.log1p((asOfMs - e.tsMs) / 1000.0)).toFloat()
         }
-        fillStatic(static, attributes, if (rows.isEmpty()) null else events[rows[0]].tsMs, rows.size, asOfMs)
+        fillStatic(static, attributes, if (rows.isEmpty()) null else events[rows[0]].tsMs, if (eventCount >= 0) eventCount else rows.size.toLong(), asOfMs)
         return ProfileInputs(cat, num, static)
     }
 
     /** 4. the static row: each user field, then recency, no-events flag and event count. */
-    private fun fillStatic(static: FloatArray, a: AttributeRow?, lastTs: Long?, count: Int, asOfMs: Long) {
+    private fun fillStatic(static: FloatArray, a: AttributeRow?, lastTs: Long?, count: Long, asOfMs: Long) {
         var at = 0
         for ((i, f) in schema.userFields.withIndex()) {
             when (f.kind) {

@@ -62,6 +62,9 @@ class RawRowParser(val schema: ProfileSchema) {
         if (text == "") return Double.NaN
         val value = if (NUMBER.matcher(text).matches()) text.toDouble() else Double.NaN
         if (value.isNaN() || value.isInfinite()) throw RowException("$where, field '${f.column}': not a number: '$text'")
+        if (Math.abs(value) > Float.MAX_VALUE) { // the tables hold float32
+            throw RowException("$where, field '${f.column}': '$text' is not finite or beyond the float32 range (±3.4e38)")
+        }
         f.min?.let { if (value < it) throw RowException("$where, field '${f.column}': ${f.name} ${shown(value)} is below the schema's min ${shown(it)}") }
         f.max?.let { if (value > it) throw RowException("$where, field '${f.column}': ${f.name} ${shown(value)} is above the schema's max ${shown(it)}") }
         return value

@@ -61,19 +61,24 @@ def python_latency(bundle: Path, runs: int) -> list[dict]:
     return rows
 
 
-def kotlin_latency(bundles: list[Path], runs: int) -> list[dict]:
+def jvm_bench(main_class: str, *args: str) -> list[dict]:
+    """Compile android_demo/finlite-jvm/src/bench and run ``main_class`` with the native libraries' folder and
+    ``args``; the JSON lines it prints. Needs `make test-android` to have compiled android_demo/build/jvm."""
     from native_libs import native_dir
 
     jvm = REPO / "android_demo" / "build" / "jvm"
     java = Path("/usr/share/java")
     cp = ":".join(str(p) for p in [jvm / "bench", jvm / "native", jvm / "core", java / "kotlin-stdlib.jar", java / "jna.jar"])
     if not (jvm / "native").is_dir():
-        raise SystemExit("native_latency: run `make test-android` first (it compiles android_demo/build/jvm/native)")
+        raise SystemExit("run `make test-android` first (it compiles android_demo/build/jvm/native)")
     src = REPO / "android_demo" / "finlite-jvm" / "src" / "bench" / "kotlin"
     subprocess.run(["kotlinc", "-jvm-target", "1.8", "-cp", cp, "-d", str(jvm / "bench"), str(src)], check=True, capture_output=True)
-    out = subprocess.run(["java", "-cp", cp, "com.finlite.jvm.LatencyMainKt", str(native_dir()), str(runs), *map(str, bundles)],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(["java", "-cp", cp, main_class, str(native_dir()), *args], check=True, capture_output=True, text=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def kotlin_latency(bundles: list[Path], runs: int) -> list[dict]:
+    return jvm_bench("com.finlite.jvm.LatencyMainKt", str(runs), *map(str, bundles))
 
 
 def main() -> None:

@@ -72,6 +72,7 @@ class Finished:
     samples: dict[str, Any] = field(default_factory=dict)  # samples.json: what export calibrates / checks on
     oos: dict[str, Any] = field(default_factory=dict)  # run.json's out-of-scope calibration, if any
     documents: dict[str, Any] = field(default_factory=dict)  # more JSON files for the run folder (name -> content)
+    figures: dict[str, Callable[[Path], None]] = field(default_factory=dict)  # plots for the run folder (name -> draw(path))
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,14 @@ class IntentTrainConfig(TaskConfig):
     teacher_epochs: int = 0  # 0 = same as epochs
     distill_alpha: float = 0.3  # weight of the label loss; 1 - alpha goes to the soft targets
     temperature: float = 2.0
-    # Out-of-scope answer: a confidence threshold calibrated on the validation split.
+    # Out-of-scope answer: a confidence threshold chosen on the validation split by oos_rule
+    # (finlite/tasks/oos_points.py): "balanced" (mean of in-scope accuracy and out-of-scope recall),
+    # "max_reject" (reject at most oos_reject_in_scope of in-scope queries; also the rule when validation has
+    # no out-of-scope samples) or "min_recall" (reach out-of-scope recall oos_min_recall).
     oos_label: str = "out_of_scope"
-    oos_reject_in_scope: float = 0.01  # without out-of-scope validation data: reject this share of in-scope
+    oos_rule: str = "balanced"
+    oos_reject_in_scope: float = 0.01
+    oos_min_recall: float = 0.9
     # Text preprocessing (becomes preprocess.json).
     buckets: int = 10240
     max_units: int = 64

@@ -76,6 +76,7 @@ class IntentExportSource:
         return {
             "eval": metrics.get("eval"),
             "val": metrics.get("val"),
+            "oos": {k: v for k, v in (metrics.get("oos") or {}).items() if k != "curve"},  # the curve stays in the run's metrics.json
             "holdout": {
                 "source": self.samples.get("holdout_source"),
                 "n": len(self.samples.get("holdout", [])),
@@ -88,6 +89,24 @@ class IntentExportSource:
 
     def model_card(self, manifest: dict) -> str:
         return render_intent_card(manifest, self.info)
+
+
+def _oos_section(oos: dict) -> str:
+    """The out-of-scope rule, the AUROC and the operating points a product owner can choose from."""
+    if not oos.get("operating_points"):
+        return ""
+    lines = ["## Out-of-scope operating points",
+             f"Threshold {oos['threshold']:.4f} chosen on the validation split by the `{oos['method']}` rule"
+             + (f" ({oos['note']})" if oos.get("note") else "") + "; `--set oos_rule=balanced|max_reject|min_recall` "
+             "with `oos_reject_in_scope` / `oos_min_recall` picks another.",
+             (f"Separation of out-of-scope from in-scope texts by the top probability: AUROC {oos['auroc']:.4f} "
+              f"({oos['measured_on']} texts)." if oos.get("auroc") is not None else "No out-of-scope texts to measure recall on."), "",
+             f"| reject at most (in-scope, validation) | threshold | in-scope accuracy | in-scope rejected | out-of-scope recall ({oos['measured_on']}) |",
+             "|---|---|---|---|---|"]
+    for p in oos["operating_points"]:
+        recall = "–" if p["oos_recall"] is None else f"{100 * p['oos_recall']:.2f}"
+        lines.append(f"| {100 * p['max_reject']:.1f}% | {p['threshold']:.4f} | {100 * p['in_scope_accuracy']:.2f} | {100 * p['in_scope_rejected']:.2f} | {recall} |")
+    return "\n".join(lines) + "\n"
 
 
 def render_intent_card(manifest: dict, info) -> str:
@@ -120,6 +139,7 @@ samples); evaluated on `{data.get('eval')}` ({data.get('n_eval')} samples).
 |---|---|---|---|
 | {pct(evaluation.get('accuracy'))} | {pct(evaluation.get('macro_f1'))} | {pct(evaluation.get('in_scope_accuracy'))} | {pct(evaluation.get('oos_recall'))} |
 
+{_oos_section(metrics.get("oos") or {})}
 ## Artifacts and parity (held-out samples, never used for tracing or calibration)
 | file | format | precision | max abs Δ logit vs PyTorch | top-1 agreement | held-out accuracy |
 |---|---|---|---|---|---|

@@ -73,26 +73,41 @@ def teacher_targets(task, config, prepared: Prepared, ctx: TrainContext) -> tupl
 
 def finish(model, config, prepared: Prepared, ctx: TrainContext) -> Finished:
     """The out-of-scope threshold calibrated on the validation split, the metrics, samples.json."""
-    from .metrics import calibrate_threshold, classification_report
+    from .metrics import classification_report
+    from .oos_points import calibrate_threshold, oos_auroc, oos_curve, operating_point, operating_points, plot_curve
 
     extra = prepared.extra
     index = {label: i for i, label in enumerate(prepared.labels)}
     oos_index = index.get(config.oos_label)
     val_logits = ctx.predict(model, prepared.val.inputs)
     val_y = prepared.val.targets[0]
-    calibration = calibrate_threshold(softmax(val_logits), val_y, oos_index, config.oos_reject_in_scope)
+    val_probs = softmax(val_logits)
+    calibration = calibrate_threshold(val_probs, val_y, oos_index, config.oos_rule, config.oos_reject_in_scope, config.oos_min_recall)
+    if calibration.note:
+        ctx.log(f"out-of-scope threshold: {calibration.note}")
     metrics: dict = {"val": classification_report(val_logits, val_y, calibration.threshold, oos_index)}
     evaluation = extra["evaluation"]
+    probs, y, measured_on = val_probs, val_y, "validation"
     if evaluation is not None:
         eval_y = np.array([index[label] for label in evaluation.labels], dtype=np.int64)
         eval_logits = ctx.predict(model, (extra["encoder"].encode_batch(evaluation.texts),))
         metrics["eval"] = classification_report(eval_logits, eval_y, calibration.threshold, oos_index)
-    metrics["oos"] = {"label": config.oos_label if oos_index is not None else None, **asdict(calibration)}
+        probs, y, measured_on = softmax(eval_logits), eval_y, "evaluation"
+    curve = oos_curve(probs, y, oos_index)
+    metrics["oos"] = {"label": config.oos_label if oos_index is not None else None, **asdict(calibration),
+                      "measured_on": measured_on, "auroc": oos_auroc(probs, y, oos_index),
+                      "operating_points": operating_points(val_probs, val_y, probs, y, oos_index), "curve": curve}
+    figures = {}
+    if oos_index is not None and (y == oos_index).any():
+        chosen = operating_point(probs, y, oos_index, calibration.threshold)
+        title = f"out-of-scope operating points on the {measured_on} texts (rule {calibration.method})"
+        figures["oos_curve.png"] = lambda path: plot_curve(curve, chosen, path, title)
     return Finished(
         metrics=metrics,
         train_metrics={"teachers": extra.get("teachers", [])},
         samples=_export_samples(extra["dataset"], extra["keep"], extra["held"], evaluation, config.seed),
         oos={"label": config.oos_label, "index": oos_index, "threshold": calibration.threshold, "method": calibration.method},
+        figures=figures,
     )
 
 

@@ -1,8 +1,6 @@
-"""Classification metrics and the out-of-scope threshold calibration."""
+"""Classification metrics (the out-of-scope threshold is oos_points.py's)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,42 +21,6 @@ def macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
         denom = 2 * tp + fp + fn
         scores.append(2 * tp / denom if denom else 0.0)
     return float(np.mean(scores)) if scores else float("nan")
-
-
-@dataclass
-class OosCalibration:
-    threshold: float
-    method: str  # "balanced" (validation had out-of-scope samples) or "quantile"
-    val_in_scope_accuracy: float
-    val_oos_recall: float | None
-
-
-def calibrate_threshold(probs: np.ndarray, y: np.ndarray, oos_index: int | None, reject_in_scope: float) -> OosCalibration:
-    """Choose the confidence threshold below which the answer is out-of-scope.
-
-    With out-of-scope samples in the validation set: maximise the mean of in-scope accuracy and
-    out-of-scope recall. Without them: reject ``reject_in_scope`` of the in-scope samples."""
-    is_oos = y == oos_index if oos_index is not None else np.zeros(len(y), dtype=bool)
-    conf = probs.max(axis=1)
-    if not is_oos.any():
-        threshold = float(np.quantile(conf, reject_in_scope)) if reject_in_scope > 0 else 0.0
-        pred = apply_oos_threshold(probs, threshold, oos_index)
-        return OosCalibration(threshold, "quantile", accuracy(y, pred), None)
-    def score(threshold: float) -> tuple[float, float, float]:
-        pred = apply_oos_threshold(probs, threshold, oos_index)
-        in_acc, oos_rec = accuracy(y[~is_oos], pred[~is_oos]), accuracy(y[is_oos], pred[is_oos])
-        return (in_acc + oos_rec) / 2, in_acc, oos_rec
-
-    candidates = np.unique(np.concatenate(([0.0], np.quantile(conf, np.linspace(0, 0.5, 101)))))
-    scored = [(score(float(t))[0], float(t)) for t in candidates]
-    best = max(value for value, _ in scored)
-    tied = [t for value, t in scored if value >= best - 1e-12]
-    # Several thresholds often score the same: prefer the middle of that range (a margin on both
-    # sides), if it scores as well; else the tied candidate nearest to it.
-    middle = (tied[0] + tied[-1]) / 2
-    threshold = middle if score(middle)[0] >= best - 1e-12 else min(tied, key=lambda t: abs(t - middle))
-    _, in_acc, oos_rec = score(threshold)
-    return OosCalibration(threshold, "balanced", in_acc, oos_rec)
 
 
 def classification_report(

@@ -102,5 +102,7 @@ def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resu
         write_json(out_dir / SAMPLES, finished.samples)
         for name, document in finished.documents.items():
             write_json(out_dir / name, document)
+        for name, draw in finished.figures.items():
+            draw(out_dir / name)
     distributed.barrier()
     return metrics

@@ -1,0 +1,142 @@
+"""Out-of-scope detection measured without out-of-scope data: the standard protocol of treating a random 25% of
+BANKING77's intents as unknown — train on the others, test every test text, the unknown intents' texts being
+out of scope. Several splits (seeds), mean and spread; three scores from the same logits: the top softmax
+probability (the bundle's rule), the top logit and the energy (log-sum-exp of the logits).
+
+    python benchmarks/intent_oos.py [--splits 3] [--epochs 8] [--model intent_dwshuffle_x1_0] [--distill]
+
+Writes benchmarks/results/intent_oos.{json,md}. Thresholds are chosen on the known intents' validation texts
+only (reject at most 1 / 5 / 10% of them), as a bank without out-of-scope examples would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import banking77, command, machine_line, write_results  # noqa: E402
+
+BUDGETS = (0.01, 0.05, 0.10)
+SCORES = ("max_softmax", "max_logit", "energy")
+
+
+def _rows(path: Path) -> list[tuple[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [(r["text"], r["category"]) for r in csv.DictReader(handle)]
+
+
+def _write(rows: list[tuple[str, str]], path: Path) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+    return path
+
+
+def _scores(logits: np.ndarray) -> dict[str, np.ndarray]:
+    """In-scope-ness: higher = more confident the text is a known intent."""
+    from finlite.bundle.postprocess import softmax
+
+    top = logits.max(axis=1)
+    return {"max_softmax": softmax(logits).max(axis=1), "max_logit": top,
+            "energy": top + np.log(np.exp(logits - top[:, None]).sum(axis=1))}
+
+
+def run_split(seed: int, args: argparse.Namespace, train: list, test: list, work: Path) -> dict:
+    import finlite
+    from finlite.tasks.config import apply_overrides
+    from finlite.tasks.intent import IntentTrainConfig
+    from finlite.tasks.metrics import auroc
+    from finlite.training.checkpoint import load_run
+    from finlite.training.trainer import predict
+
+    intents = sorted({label for _, label in train})
+    rng = np.random.default_rng(seed)
+    unknown = set(rng.choice(intents, size=len(intents) // 4, replace=False).tolist())
+    known_train = [(t, label) for t, label in train if label not in unknown]
+    run = work / f"split{seed}"
+    settings = [f"epochs={args.epochs}", f"model={args.model}", f"seed={seed}", f"threads={args.threads}", f"distill={str(args.distill).lower()}"]
+    start = time.perf_counter()
+    finlite.train("intent", run, config=apply_overrides(IntentTrainConfig(), settings), train=_write(known_train, work / f"train{seed}.csv"), log=lambda _m: None)
+    seconds = time.perf_counter() - start
+    model, info = load_run(run)
+    from finlite.data.text import TextEncoder, TextSpec
+
+    encoder = TextEncoder(TextSpec(**{k: v for k, v in info.preprocess["text"].items() if k != "format"}))
+    samples = json.loads((run / "samples.json").read_text())
+    val_texts = [s["text"] for s in samples.get("validation", [])] or [t for t, _ in known_train[:500]]
+    val_logits = predict(model, (encoder.encode_batch(val_texts),))
+    texts = [t for t, _ in test]
+    is_oos = np.array([label in unknown for _, label in test])
+    labels = info.labels
+    y_known = np.array([labels.index(label) if label in labels else -1 for _, label in test])
+    logits = predict(model, (encoder.encode_batch(texts),))
+    pred = logits.argmax(axis=1)
+    out = {"seed": seed, "unknown": sorted(unknown), "train_seconds": round(seconds, 1),
+           "known_accuracy": float(np.mean(pred[~is_oos] == y_known[~is_oos])), "scores": {}}
+    val_scores, test_scores = _scores(val_logits), _scores(logits)
+    for name in SCORES:
+        s = test_scores[name]
+        row = {"auroc": auroc(is_oos, -s)}
+        for budget in BUDGETS:
+            threshold = float(np.quantile(val_scores[name], budget))
+            accept = s >= threshold
+            row[f"reject{int(budget * 100)}"] = {"in_scope_accuracy": float(np.mean((pred == y_known)[~is_oos] & accept[~is_oos])),
+                                                 "in_scope_rejected": float(np.mean(~accept[~is_oos])), "oos_recall": float(np.mean(~accept[is_oos]))}
+        out["scores"][name] = row
+    return out
+
+
+def _markdown(doc: dict) -> str:
+    rows = doc["splits"]
+
+    def ms(values: list[float]) -> str:
+        return f"{100 * np.mean(values):.2f} ± {100 * np.std(values):.2f}"
+
+    lines = ["# Intent out-of-scope detection: 25% of BANKING77's intents unknown", "",
+             f"- command: `{doc['command']}`", f"- machine: {doc['machine']}; 1-min load {doc['load'][0]:.1f} at the start, {doc['load'][1]:.1f} at the end",
+             f"- {len(rows)} splits (seeds {', '.join(str(r['seed']) for r in rows)}), {doc['settings']}; mean ± std over the splits",
+             f"- known-intent accuracy (arg-max, no rejection): {ms([r['known_accuracy'] for r in rows])}; training {np.mean([r['train_seconds'] for r in rows]):.0f} s per split", "",
+             "| score | AUROC (unknown vs known) | " + " | ".join(f"reject ≤ {int(b * 100)}% of known (validation): known accuracy / unknown recall" for b in BUDGETS) + " |",
+             "|---|---|" + "---|" * len(BUDGETS)]
+    for name in SCORES:
+        cells = [f"{ms([r['scores'][name][f'reject{int(b * 100)}']['in_scope_accuracy'] for r in rows])} / "
+                 f"{ms([r['scores'][name][f'reject{int(b * 100)}']['oos_recall'] for r in rows])}" for b in BUDGETS]
+        lines.append(f"| {name} | {ms([r['scores'][name]['auroc'] for r in rows])} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--splits", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--model", default="intent_dwshuffle_x1_0")
+    parser.add_argument("--distill", action="store_true", help="distil from our own teachers (slower)")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    files = banking77()
+    if files is None:
+        return 1
+    train, test = _rows(files[0]), _rows(files[1])
+    load = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory(prefix="finlite-oos-") as tmp:
+        splits = [run_split(seed, args, train, test, Path(tmp)) for seed in range(args.splits)]
+    load.append(os.getloadavg()[0])
+    doc = {"command": command(), "machine": machine_line(), "load": load, "splits": splits,
+           "settings": f"model {args.model}, {args.epochs} epochs, distillation {'on' if args.distill else 'off'}"}
+    write_results("intent_oos", doc, _markdown(doc))
+    print(_markdown(doc))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -8,3 +8,6 @@ PROFILE = "finlite.profile/2"  # event-sequence features (docs/preprocessing.md)
 SCHEMA = "finlite.schema/1"  # a bank's event / attribute / label columns and vocabularies (docs/schema.md)
 BENCH = "finlite.bench/1"  # benchmark result documents (docs/benchmarks.md)
 SYNTH_PROFILE = "finlite.synth_profile/1"  # the synthetic population generator's version
+TRIGGERS = "finlite.triggers/1"  # a trigger spec: event patterns, timers, model conditions (docs/triggers.md)
+TRIGGER_STATE = "finlite.trigger_state/1"  # a trigger engine's persisted state (docs/triggers.md)
+TRIGGER_SCENARIO = "finlite.trigger_scenario/1"  # a golden trigger scenario (tests/golden/triggers/)

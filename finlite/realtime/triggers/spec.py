@@ -108,12 +108,12 @@ class _Reader:
         return TriggerSpec(zone, lateness, tuple(ordered), data)
 
     def keys(self, obj: dict, trigger: str | None, path: str, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+        for key in obj:  # unknown first: a misspelt key is also a missing one
+            if key not in required and key not in optional:
+                raise self.fail("unknown_key", trigger, f"{path}{key}", f"unknown key; expected one of {sorted(required + optional)}")
         for key in required:
             if key not in obj:
                 raise self.fail("missing_key", trigger, f"{path}{key}", "is required")
-        for key in obj:
-            if key not in required and key not in optional:
-                raise self.fail("unknown_key", trigger, f"{path}{key}", f"unknown key; expected one of {sorted(required + optional)}")
 
     def duration(self, value: Any, trigger: str | None, path: str, positive: bool = False) -> int:
         if isinstance(value, bool) or not isinstance(value, int):

@@ -51,6 +51,7 @@ mkdir -p "$WORK/bundles" "$WORK/golden"
 cp -a "$BUNDLES/intent" "$BUNDLES/profile" "$BUNDLES/profile_other" "$WORK/bundles/"
 cp "$GOLDEN/text_v1.json" "$GOLDEN/profile_v2.json" "$WORK/golden/"
 cp -r "$GOLDEN/triggers" "$WORK/golden/"
+cp "$REPO/examples/triggers/seeds.json" "$WORK/golden/triggers/"
 [[ -f "$GOLDEN/text_fuzz_v1.json" ]] && cp "$GOLDEN/text_fuzz_v1.json" "$WORK/golden/"
 # tests/bundles: the rule and signature fixtures (cp -a keeps the symlink case a symlink)
 cp -a "$REPO/tests/bundles" "$WORK/rule-bundles"

@@ -75,3 +75,30 @@ final class TriggerGoldenTests: XCTestCase {
         }
     }
 }
+
+/// What the demo's profile screen shows under "Triggers": a persona's event log through the shipped seeds.
+final class TriggerFeedTests: XCTestCase {
+    func testSeedsOnTheDemoPersonas() throws {
+        let dir = Fixtures.goldenDir.appendingPathComponent("triggers")
+        let schema = try JSONDecoder().decode(ProfileSchema.self, from: try Data(contentsOf: dir.appendingPathComponent("schema.json")))
+        let seeds = try Data(contentsOf: dir.appendingPathComponent("seeds.json"))
+        let spec = try TriggerFeed.spec(seeds, schema: schema, source: "seeds.json")
+        let now: Int64 = 1_780_000_000_000
+        for persona in DemoEventLog.Persona.allCases {
+            let log = DemoEventLog.make(persona, asOfMs: now)
+            let firings = try TriggerFeed.feed(TriggerEngine(spec: spec, schema: schema), schema: schema, rows: log.events, nowMs: now)
+            // by reason: the dwell rule needs a funds/fund_detail page view of >= 30 s; the abandonment rule (at most
+            // once) fires when an onboarding_step is not completed within 15 min (the next row is its completion)
+            let longFundViews = log.events.filter { ["funds", "fund_detail"].contains($0["page"] ?? "") && $0["event_type"] == "page_view" && Double($0["dwell_ms"] ?? "0")! >= 30000 }
+            let dwell = firings.filter { $0.trigger == "fund_page_dwell_30s" }
+            XCTAssertEqual(dwell.isEmpty, longFundViews.isEmpty, persona.rawValue)
+            XCTAssertLessThanOrEqual(dwell.count, longFundViews.count, persona.rawValue)
+            let times = try log.events.map { try Timestamps.parse($0["timestamp"]!) }
+            let slow = log.events.indices.contains { i in
+                log.events[i]["event_type"] == "onboarding_step" && (i + 1 == log.events.count ? now : times[i + 1]) - times[i] > 900_000
+            }
+            XCTAssertEqual(firings.filter { $0.trigger == "onboarding_abandoned_15min" }.count, slow ? 1 : 0, persona.rawValue)
+            for f in firings { XCTAssertFalse(TriggerFeed.describe(f).contains("\n")) }
+        }
+    }
+}

@@ -57,7 +57,7 @@ object TriggerTime {
         val doy = (153 * (if (mo > 2) mo - 3 else mo + 9) + 2) / 5 + d - 1
         val doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         val days = era * 146_097 + doe - 719_468
-        val frac = if (g[7].isEmpty()) 0L else g[7].padEnd(3, '0').toLong()
+        val frac = if (g[7].length == 0) 0L else g[7].padEnd(3, '0').toLong()
         return days * DAY_MS + g[4].toLong() * 3_600_000 + g[5].toLong() * 60_000 + g[6].toLong() * 1000 + frac
     }
 }

@@ -42,3 +42,18 @@ def test_seeds_parse_against_the_synthetic_schema():
     seeds = json.loads((Path(__file__).resolve().parents[1] / "examples" / "triggers" / "seeds.json").read_text())
     spec = parse_spec(seeds, load_schema())
     assert [t.id for t in spec.triggers] == ["fund_page_dwell_30s", "product_viewed_3_days_no_purchase", "onboarding_abandoned_15min"]
+
+
+def test_golden_files_are_what_make_scenarios_writes(tmp_path):
+    """Nobody edits a golden file without its source (make_scenarios.py and the scenario lists)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_scenarios", GOLDEN / "make_scenarios.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write(tmp_path)
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.json"))
+    on_disk = sorted(p.relative_to(GOLDEN) for p in GOLDEN.rglob("*.json"))
+    assert written == on_disk
+    for rel in written:
+        assert (tmp_path / rel).read_text() == (GOLDEN / rel).read_text(), rel

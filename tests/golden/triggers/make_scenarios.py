@@ -26,12 +26,13 @@ from scenarios_list import scenarios  # noqa: E402
 from negative_list import negatives  # noqa: E402
 
 
-def write() -> None:
+def write(root: Path = HERE) -> None:
+    """Write schema.json, scenarios/NN_name.json and negative.json under ``root``."""
     sys.path.insert(0, str(HERE.parents[2]))
     from finlite.data.synth.vocabulary import synthetic_schema
 
-    (HERE / "schema.json").write_text(json.dumps(synthetic_schema().to_json(), indent=2) + "\n", encoding="utf-8")
-    out = HERE / "scenarios"
+    (root / "schema.json").write_text(json.dumps(synthetic_schema().to_json(), indent=2) + "\n", encoding="utf-8")
+    out = root / "scenarios"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
     for i, s in enumerate(scenarios()):
@@ -41,7 +42,7 @@ def write() -> None:
                "steps": s["steps"], "expect": {"firings": s["firings"], "late": s["late"]}}
         (out / f"{i + 1:02d}_{s['name']}.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     neg = {"format": "finlite.trigger_scenario/1", "schema": "schema.json", "cases": negatives()}
-    (HERE / "negative.json").write_text(json.dumps(neg, indent=1) + "\n", encoding="utf-8")
+    (root / "negative.json").write_text(json.dumps(neg, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ def negatives() -> list[dict]:
         _case("two_ops", "bad_predicate", ev("t", {"field": "amount", "gt": 1, "lt": 5})),
         _case("bad_id", "bad_id", ev("9lives", PV)),
         _case("bad_time_zone", "bad_time_zone", ev("t", PV), spec={"time_zone": "Mars/Olympus_Mons"}),
+        _case("offset_is_not_a_zone", "bad_time_zone", ev("t", PV), spec={"time_zone": "+08:00"}),
         _case("bad_format", "bad_format", ev("t", PV), spec={"format": "finlite.triggers/2"}),
         _case("no_triggers", "bad_type", None),
     ]

@@ -57,6 +57,17 @@ final class TriggerGoldenTests: XCTestCase {
         }
     }
 
+    func testAStateOfAnotherSpecIsRefused() throws {
+        let schema = try schema()
+        func parse(_ text: String) throws -> TriggerSpec { try TriggerSpec.parse(try StrictJSON.parse(Data(text.utf8)), schema: schema) }
+        let spec = try parse(#"{"format": "finlite.triggers/1", "time_zone": "UTC", "triggers": [{"id": "x", "type": "event", "match": {"field": "page", "eq": "funds"}}]}"#)
+        let other = try parse(#"{"format": "finlite.triggers/1", "time_zone": "UTC", "allowed_lateness_ms": 5, "triggers": [{"id": "x", "type": "event", "match": {"field": "page", "eq": "funds"}}]}"#)
+        let engine = TriggerEngine(spec: spec, schema: schema)
+        XCTAssertEqual(engine.event(0, .object([("page", .string("funds"))])).count, 1)
+        XCTAssertNoThrow(try TriggerEngine(spec: spec, schema: schema, state: engine.stateText()))
+        XCTAssertThrowsError(try TriggerEngine(spec: other, schema: schema, state: engine.stateText()))
+    }
+
     func testEveryNegativeSpecIsRefusedWithItsCode() throws {
         let schema = try schema()
         let cases = try json(dir.appendingPathComponent("negative.json"))["cases"]!.arrayValue!

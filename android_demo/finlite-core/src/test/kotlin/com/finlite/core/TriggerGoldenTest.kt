@@ -81,4 +81,20 @@ class TriggerGoldenTest {
             }
         }
     }
+
+    @Test
+    fun aStateOfAnotherSpecIsRefused() {
+        fun parse(lateness: Int) = TriggerSpec.parse(com.finlite.core.json.Json.parseObject(
+            """{"format": "finlite.triggers/1", "time_zone": "UTC", "allowed_lateness_ms": $lateness,
+               "triggers": [{"id": "x", "type": "event", "match": {"field": "page", "eq": "funds"}}]}"""), schema)
+        val spec = parse(0)
+        val engine = TriggerEngine(spec, schema)
+        assertEquals(1, engine.event(0, mapOf("page" to "funds")).size)
+        val restored = TriggerEngine.fromState(spec, schema, engine.toState())
+        assertEquals(0, restored.event(-1, mapOf("page" to "funds")).size)  // behind the restored watermark (0)
+        assertEquals(1L, restored.late)
+        try { TriggerEngine.fromState(parse(5), schema, engine.toState()); fail("accepted") } catch (e: IllegalArgumentException) {
+            assertTrue(e.message!!, e.message!!.contains("another trigger spec"))
+        }
+    }
 }

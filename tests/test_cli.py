@@ -27,7 +27,8 @@ def test_help_is_fast_and_lists_the_commands():
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("command", [["train", "intent"], ["export"], ["verify"], ["predict"], ["quickstart"], ["data", "synth-intent"]])
+@pytest.mark.parametrize("command", [["train", "intent"], ["export"], ["verify"], ["predict"], ["quickstart"], ["data", "synth-intent"],
+                                     ["triggers", "replay"], ["triggers", "check"]])
 def test_every_command_has_help_with_examples(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(command + ["--help"])

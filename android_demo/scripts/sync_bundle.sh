@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Copies a finlite intent bundle and a profile bundle into the app's assets (never committed: .gitignore).
+# Copies a finlite intent bundle, a profile bundle and the trigger spec (examples/triggers/seeds.json, or $TRIGGERS)
+# into the app's assets (never committed: .gitignore).
 #
 #   android_demo/scripts/sync_bundle.sh INTENT_BUNDLE_DIR PROFILE_BUNDLE_DIR
 #   e.g. android_demo/scripts/sync_bundle.sh build/test-bundles/intent build/test-bundles/profile
@@ -39,3 +40,7 @@ PY
 
 sync_one "$1" intent
 sync_one "$2" profile
+# the trigger spec the profile screen runs on the event log (docs/triggers.md); TRIGGERS= picks another one
+TRIGGERS="${TRIGGERS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/examples/triggers/seeds.json}"
+cp "$TRIGGERS" "$ASSETS/triggers.json"
+echo "sync_bundle: $TRIGGERS -> $ASSETS/triggers.json"

@@ -10,3 +10,6 @@ BENCH = "finlite.bench/1"  # benchmark result documents (docs/benchmarks.md)
 SYNTH_PROFILE = "finlite.synth_profile/1"  # the synthetic population generator's version
 PRETRAINED = "finlite.pretrained/1"  # pretrain.json: a self-supervised sequence encoder (finlite pretrain profile)
 STATE = "finlite.state/1"  # a streaming profile state persisted by the app (docs/state.md)
+TRIGGERS = "finlite.triggers/1"  # a trigger spec: event patterns, timers, model conditions (docs/triggers.md)
+TRIGGER_STATE = "finlite.trigger_state/1"  # a trigger engine's persisted state (docs/triggers.md)
+TRIGGER_SCENARIO = "finlite.trigger_scenario/1"  # a golden trigger scenario (tests/golden/triggers/)

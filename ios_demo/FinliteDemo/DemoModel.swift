@@ -9,8 +9,8 @@ import TensorFlowLite
 /// Loads the two bundles from the app's `Bundles` folder (verifying every sha256) and runs them.
 @MainActor
 final class DemoModel: ObservableObject {
-    /// A scored synthetic user and its raw event log.
-    struct ProfileAnswer { let timed: Timed<ProfilePrediction>; let events: [RawRow] }
+    /// A scored synthetic user, its raw event log and what the trigger spec (Bundles/triggers.json) fired on it.
+    struct ProfileAnswer { let timed: Timed<ProfilePrediction>; let events: [RawRow]; let firings: [String] }
 
     @Published private(set) var intent: Timed<IntentPrediction>?
     @Published private(set) var profile: ProfileAnswer?
@@ -20,6 +20,7 @@ final class DemoModel: ObservableObject {
 
     private var classifier: IntentClassifier?
     private var scorer: ProfileScorer?
+    private var triggers: (spec: TriggerSpec, schema: ProfileSchema)?
 
     /// The model file each screen runs, shown with its timings (as the Android app does).
     var intentArtifact: String { classifier?.artifact.file ?? "no model" }
@@ -31,6 +32,7 @@ final class DemoModel: ObservableObject {
     func load() {
         classifier = nil
         scorer = nil
+        triggers = nil
         guard let root = Bundle.main.url(forResource: "Bundles", withExtension: nil) else {
             intentError = "The app has no Bundles folder: run scripts/sync_bundle.sh, then build again."
             profileError = intentError
@@ -46,6 +48,10 @@ final class DemoModel: ObservableObject {
         do {
             let bundle = try FinliteBundle(directory: root.appendingPathComponent("profile"))
             scorer = try ProfileScorer(bundle: bundle, factory: try Self.runtime(), precision: precision)
+            if let schema = bundle.profileSpec?.schema {
+                let spec = try TriggerFeed.spec(try Data(contentsOf: root.appendingPathComponent("triggers.json")), schema: schema)
+                triggers = (spec: spec, schema: schema)
+            }
             profileError = nil
         } catch {
             profileError = "Profile bundle: \(error)"
@@ -66,8 +72,13 @@ final class DemoModel: ObservableObject {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let log = DemoEventLog.make(persona, asOfMs: now)
         do {
+            var fired: [String] = []
+            if let t = triggers {
+                fired = try TriggerFeed.feed(TriggerEngine(spec: t.spec, schema: t.schema), schema: t.schema, rows: log.events, nowMs: now)
+                    .map(TriggerFeed.describe)
+            }
             profile = ProfileAnswer(timed: try scorer.score(events: log.events, attributes: log.attributes, asOfMs: now),
-                                    events: log.events)
+                                    events: log.events, firings: fired)
         } catch {
             profileError = "\(error)"
         }

@@ -3,7 +3,8 @@ import SwiftUI
 import FinliteKit
 #endif
 
-/// The profile bundle on a built-in synthetic event log: lifecycle stage, tag scores, top products, latency.
+/// The profile bundle on a built-in synthetic event log: lifecycle stage, tag scores, top products, latency, and the
+/// firings of the trigger spec (Bundles/triggers.json, docs/triggers.md) on the same log.
 struct ProfileView: View {
     @ObservedObject var demo: DemoModel
     @State private var persona = DemoEventLog.Persona.fundInvestor
@@ -35,6 +36,9 @@ struct ProfileView: View {
                     }
                     Section("Top products") {
                         ForEach(prediction.topProducts, id: \.index) { row($0.product, Double($0.prob)) }
+                    }
+                    Section("Triggers fired (\(answer.firings.count))") {
+                        ForEach(Array(answer.firings.enumerated()), id: \.offset) { Text($0.element).font(.caption) }
                     }
                     Section("Event log (\(answer.events.count) events, newest first)") {
                         ForEach(Array(answer.events.reversed().prefix(8).enumerated()), id: \.offset) { item in

@@ -31,3 +31,7 @@ copy() {
 
 copy "$1" intent
 copy "$2" profile
+# the trigger spec the profile screen runs on the event log (docs/triggers.md); TRIGGERS= picks another one
+TRIGGERS="${TRIGGERS:-$(cd "$(dirname "$0")/../.." && pwd)/examples/triggers/seeds.json}"
+cp "$TRIGGERS" "$DEST/triggers.json"
+echo "$DEST/triggers.json <- $TRIGGERS"

@@ -50,6 +50,8 @@ mirror "$IOS/FinliteKit/Tests" "$WORK/pkg/Tests"
 mkdir -p "$WORK/bundles" "$WORK/golden"
 cp -a "$BUNDLES/intent" "$BUNDLES/profile" "$BUNDLES/profile_other" "$WORK/bundles/"
 cp "$GOLDEN/text_v1.json" "$GOLDEN/text_fuzz_v1.json" "$GOLDEN/profile_v2.json" "$GOLDEN/state_v1.json" "$WORK/golden/"
+cp -r "$GOLDEN/triggers" "$WORK/golden/"
+cp "$REPO/examples/triggers/seeds.json" "$WORK/golden/triggers/"
 # tests/bundles: the rule and signature fixtures (cp -a keeps the symlink case a symlink)
 cp -a "$REPO/tests/bundles" "$WORK/rule-bundles"
 

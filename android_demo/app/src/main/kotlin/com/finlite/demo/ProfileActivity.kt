@@ -8,9 +8,14 @@ import com.finlite.core.bundle.FinliteBundle
 import com.finlite.core.pipeline.ModelRunnerFactory
 import com.finlite.core.pipeline.ProfileScorer
 import com.finlite.core.profile.Timestamps
+import com.finlite.core.triggers.TriggerEngine
+import com.finlite.core.triggers.TriggerFeed
 import java.util.concurrent.Executors
 
-/** Profile screen: runs the profile bundle on the built-in synthetic event log; stage, tags, top products. */
+/**
+ * Profile screen: runs the profile bundle on the built-in synthetic event log (stage, tags, top products) and feeds
+ * the same log through the trigger engine with the shipped spec (assets/triggers.json, docs/triggers.md): its firings.
+ */
 class ProfileActivity : Activity() {
     private val worker = Executors.newSingleThreadExecutor()
     private lateinit var output: TextView
@@ -46,9 +51,22 @@ class ProfileActivity : Activity() {
             for ((tag, score) in r.tags) s.append("   $tag  ${Ui.percent(score)}\n")
             s.append("\nBuys anything soon: ${Ui.percent(r.buyProb)}\nTop products (propensity)\n")
             for (p in r.topProducts) s.append("   ${p.product}  ${Ui.percent(p.propensity.toDouble())}\n")
-            s.append("\n${timed.summary} · ${scorer.artifact.file}")
+            s.append("\n${timed.summary} · ${scorer.artifact.file}\n")
+            s.append(triggers(bundle.profileSpec!!.schema, events, asOf))
             return s.toString()
         }
+    }
+
+    /** The event log through the trigger spec in assets/triggers.json; one line per firing. */
+    private fun triggers(schema: com.finlite.core.profile.ProfileSchema, events: List<Map<String, String>>, asOf: Long): String {
+        val text = try { assets.open("triggers.json").bufferedReader(Charsets.UTF_8).use { it.readText() } } catch (e: java.io.IOException) {
+            return "\nTriggers: no assets/triggers.json (run android_demo/scripts/sync_bundle.sh)"
+        }
+        val spec = TriggerFeed.spec(text, schema)
+        val firings = TriggerFeed.feed(TriggerEngine(spec, schema), schema, events, asOf)
+        val s = StringBuilder("\nTriggers (${spec.triggers.size} rules): ${firings.size} fired\n")
+        for (f in firings) s.append("   ${TriggerFeed.describe(f)}\n")
+        return s.toString()
     }
 
     override fun onDestroy() {

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Times of the trigger engine: epoch ms (UTC) to ISO text and to local calendar days (Foundation's TimeZone, DST-safe).
+public enum TriggerTime {
+    static let dayMs: Int64 = 86_400_000
+    /// Days from 0001-01-01 (ordinal 1, Python's date.toordinal) to 1970-01-01.
+    static let epochOrdinal: Int64 = 719_163
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { let q = a / b; return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q }
+
+    static func civil(_ epochDay: Int64) -> (Int64, Int64, Int64) {
+        let z = epochDay + 719_468
+        let era = floorDiv(z, 146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    private static func pad(_ n: Int64, _ width: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, width - s.count)) + s }
+
+    /// `YYYY-MM-DD` of a proleptic Gregorian ordinal.
+    public static func dateText(_ ordinal: Int64) -> String {
+        let (y, m, d) = civil(ordinal - epochOrdinal)
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
+    /// Epoch ms -> `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    public static func iso(_ ms: Int64) -> String {
+        let day = floorDiv(ms, dayMs), rest = ms - day * dayMs
+        return "\(dateText(day + epochOrdinal))T\(pad(rest / 3_600_000, 2)):\(pad((rest / 60_000) % 60, 2)):\(pad((rest / 1000) % 60, 2)).\(pad(rest % 1000, 3))Z"
+    }
+
+    /// The calendar date of `ms` in `zone` as an ordinal (the zone's offset at that instant).
+    public static func localDay(_ ms: Int64, _ zone: TimeZone) -> Int64 {
+        let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
+        return floorDiv(ms + offset, dayMs) + epochOrdinal
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.mmm]Z` (as the goldens write it) -> epoch ms.
+    public static func parseIso(_ text: String) throws -> Int64 {
+        let c = Array(text.utf8)
+        func num(_ a: Int, _ b: Int) throws -> Int64 {
+            guard b <= c.count, let v = Int64(String(decoding: c[a..<b], as: UTF8.self)) else { throw FinliteError.invalid("not an ISO time with Z: '\(text)'") }
+            return v
+        }
+        guard c.count >= 20, c.last == UInt8(ascii: "Z") else { throw FinliteError.invalid("not an ISO time with Z: '\(text)'") }
+        let y = try num(0, 4), mo = try num(5, 7), d = try num(8, 10)
+        let h = try num(11, 13), mi = try num(14, 16), s = try num(17, 19)
+        let frac = c.count > 21 ? try num(20, c.count - 1) * Int64(pow(10.0, Double(3 - (c.count - 21)))) : 0
+        let yy = mo <= 2 ? y - 1 : y
+        let era = floorDiv(yy, 400), yoe = yy - era * 400
+        let doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1
+        let days = era * 146_097 + (yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719_468
+        return days * dayMs + h * 3_600_000 + mi * 60_000 + s * 1000 + frac
+    }
+}

@@ -77,8 +77,12 @@ final class DemoModel: ObservableObject {
                 fired = try TriggerFeed.feed(TriggerEngine(spec: t.spec, schema: t.schema), schema: t.schema, rows: log.events, nowMs: now)
                     .map(TriggerFeed.describe)
             }
-            profile = ProfileAnswer(timed: try scorer.score(events: log.events, attributes: log.attributes, asOfMs: now),
-                                    events: log.events, firings: fired)
+            // the app's streaming state: every event goes in as it happens; a re-score reads the state
+            var state = try scorer.newState()
+            try state.setAttributes(row: log.attributes)
+            for row in log.events { try state.update(row: row) }
+            let asOf = max(now, state.events.last?.tsMs ?? now)
+            profile = ProfileAnswer(timed: try scorer.score(state: state, asOfMs: asOf), events: log.events, firings: fired)
         } catch {
             profileError = "\(error)"
         }

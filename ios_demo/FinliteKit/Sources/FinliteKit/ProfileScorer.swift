@@ -6,12 +6,15 @@ public struct ProfileScorer {
     private let encoder: ProfileEncoder
     private let postprocess: ProfilePostprocess
     private let runner: ModelRunner
+    private let spec: ProfileSpec
+    private let preprocessSha256: String
 
     public init(bundle: FinliteBundle, factory: ModelRunnerFactory, precision: String) throws {
-        guard let parser = bundle.rowParser, let encoder = bundle.profileEncoder, let postprocess = bundle.profilePostprocess else {
+        guard let parser = bundle.rowParser, let encoder = bundle.profileEncoder, let postprocess = bundle.profilePostprocess,
+              let spec = bundle.profileSpec, let sha = bundle.manifest.files[bundle.manifest.preprocessFile]?.sha256 else {
             throw FinliteError.invalid("\(bundle.directory.path): task \"\(bundle.task)\", expected a profile bundle")
         }
-        (self.parser, self.encoder, self.postprocess) = (parser, encoder, postprocess)
+        (self.parser, self.encoder, self.postprocess, self.spec, self.preprocessSha256) = (parser, encoder, postprocess, spec, sha)
         artifact = try bundle.artifact(format: factory.format, precision: precision)
         runner = try factory.create(bundle: bundle, artifact: artifact)
     }
@@ -21,9 +24,20 @@ public struct ProfileScorer {
         try Timed.measure(runner, preprocess: { try inputs(events, attributes, asOfMs) }, decode: postprocess.decode)
     }
 
-    /// cat, num, static under the artifact's tensor names (an artifact lists its inputs in manifest.input_names order).
+    /// A new streaming state for this bundle (docs/state.md): feed it every event, score it with `score(state:asOfMs:)`.
+    public func newState() throws -> ProfileState { try ProfileState(spec: spec, specSha256: preprocessSha256) }
+
+    /// The prediction from a user's streaming `state` at `asOfMs` (not before its newest event).
+    public func score(state: ProfileState, asOfMs: Int64) throws -> Timed<ProfilePrediction> {
+        try Timed.measure(runner, preprocess: { modelInputs(try state.inputs(asOfMs: asOfMs)) }, decode: postprocess.decode)
+    }
+
     private func inputs(_ events: [RawRow], _ attributes: RawRow?, _ asOfMs: Int64) throws -> [ModelInput] {
-        let x = encoder.encode(events: try events.map(parser.event), attributes: try attributes.map(parser.attributes), asOfMs: asOfMs)
+        modelInputs(encoder.encode(events: try events.map(parser.event), attributes: try attributes.map(parser.attributes), asOfMs: asOfMs))
+    }
+
+    /// cat, num, static under the artifact's tensor names (an artifact lists its inputs in manifest.input_names order).
+    private func modelInputs(_ x: ProfileInputs) -> [ModelInput] {
         let names = artifact.inputs.map(\.name)
         return [.ints(tensorName: names[0], data: x.cat), .floats(tensorName: names[1], data: x.num),
                 .floats(tensorName: names[2], data: x.static)]

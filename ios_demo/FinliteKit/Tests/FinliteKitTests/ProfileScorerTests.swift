@@ -26,6 +26,25 @@ final class ProfileScorerTests: XCTestCase {
         }
     }
 
+    /// The replay answers only inputs equal to a golden example's, so a state that scores at all encoded exactly.
+    func testAStreamingStateScoresEveryGoldenUserLikeTheGoldenFile() throws {
+        let bundle = try Fixtures.bundle("profile")
+        let examples = try Fixtures.profileGolden().examples
+        try GoldenReplay.forEachPrecision(GoldenReplay.profile) { precision, file, replay in
+            let scorer = try ProfileScorer(bundle: bundle, factory: replay, precision: precision)
+            for ex in examples {
+                var state = try scorer.newState()
+                try state.setAttributes(row: ex.attributes)
+                // a row after as_of is one the batch encoder ignores; the app would not have seen it yet
+                for row in ex.events where try Timestamps.parse(row["timestamp"] ?? "") <= ex.as_of_ms { try state.update(row: row) }
+                let got = try scorer.score(state: state, asOfMs: ex.as_of_ms).result
+                let want = try XCTUnwrap(ex.expected[file])
+                XCTAssertEqual(got.stage, want.stage, "\(file), \(ex.name)")
+                XCTAssertEqual(got.topProducts.map(\.product), want.top_products.map(\.product), "\(file), \(ex.name)")
+            }
+        }
+    }
+
     func testRefusesAnIntentBundle() throws {
         XCTAssertThrowsError(try ProfileScorer(bundle: Fixtures.bundle("intent"), factory: GoldenReplay([]), precision: "fp32")) {
             XCTAssertTrue("\($0)".contains("task \"intent\", expected a profile bundle"), "\($0)")

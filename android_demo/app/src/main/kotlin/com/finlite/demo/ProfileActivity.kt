@@ -41,10 +41,15 @@ class ProfileActivity : Activity() {
         val asOf = System.currentTimeMillis()
         val events = SyntheticEventLog.events("demo_user", asOf)
         ProfileScorer(bundle, application as ModelRunnerFactory, Ui.PRECISION).use { scorer ->
-            val timed = scorer.score(events, SyntheticEventLog.attributes("demo_user"), asOf)
+            // the app's streaming state: every event goes in as it happens; a re-score reads the state
+            val state = scorer.newState()
+            state.setAttributeRow(SyntheticEventLog.attributes("demo_user"))
+            for (row in events) state.updateRow(row)
+            val timed = scorer.score(state, maxOf(asOf, state.events().lastOrNull()?.tsMs ?: asOf))
             val r = timed.result
             val s = StringBuilder()
-            s.append("Synthetic user: ${events.size} events up to ${Timestamps.format(asOf)}\n\n")
+            s.append("Synthetic user: ${events.size} events up to ${Timestamps.format(asOf)}; ")
+            s.append("streaming state ${state.size} events, ${state.toBytes().size} bytes\n\n")
             s.append("Lifecycle stage: ${r.stage}\n")
             for ((stage, p) in r.stageProbs) s.append("   $stage  ${Ui.percent(p.toDouble())}\n")
             s.append("\nTags (independent scores)\n")

@@ -35,6 +35,26 @@ class ProfileScorerTest {
         }
     }
 
+    /** The replay answers only inputs equal to a golden example's, so a state that scores at all encoded exactly. */
+    @Test
+    fun aStreamingStateScoresEveryGoldenUserLikeTheGoldenFile() = GoldenReplay.forEachPrecision("profile") { precision, file, replay ->
+        ProfileScorer(bundle, replay, precision).use { s ->
+            for (e in replay.examples) {
+                val asOf = e.long("as_of_ms")
+                val state = s.newState()
+                state.setAttributeRow(e.objOrNull("attributes")?.let { cells(it) })
+                for (row in e.array("events").objects().map { cells(it) }) {
+                    // a row after as_of is one the batch encoder ignores; the app would not have seen it yet
+                    if (com.finlite.core.profile.Timestamps.parse(row.getValue("timestamp")) <= asOf) state.updateRow(row)
+                }
+                val got = s.score(state, asOf).result
+                val want = GoldenReplay.expected(e, s.artifact)
+                assertEquals("$file, ${e.string("name")}", want.string("stage"), got.stage)
+                assertEquals("$file, ${e.string("name")}", want.array("top_products").objects().map { it.string("product") }, got.topProducts.map { it.product })
+            }
+        }
+    }
+
     @Test
     fun refusesAnIntentBundle() = assertThrowsContaining<IllegalArgumentException>("task \"intent\", expected a profile bundle") {
         ProfileScorer(TestFiles.bundle("intent"), GoldenReplay("profile"), "fp32")

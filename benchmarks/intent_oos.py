@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import banking77, command, machine_line, write_results  # noqa: E402
+from common import banking77, command, describe_machine, machine_line, write_results  # noqa: E402
 
 BUDGETS = (0.01, 0.05, 0.10)
 SCORES = ("max_softmax", "max_logit", "energy")
@@ -131,7 +131,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="finlite-oos-") as tmp:
         splits = [run_split(seed, args, train, test, Path(tmp)) for seed in range(args.splits)]
     load.append(os.getloadavg()[0])
-    doc = {"command": command(), "machine": machine_line(), "load": load, "splits": splits,
+    doc = {"command": command(), "machine": machine_line(describe_machine()), "load": load, "splits": splits,
            "settings": f"model {args.model}, {args.epochs} epochs, distillation {'on' if args.distill else 'off'}"}
     write_results("intent_oos", doc, _markdown(doc))
     print(_markdown(doc))

@@ -11,6 +11,7 @@ import com.sun.jna.Native
 import com.sun.jna.Pointer
 import com.sun.jna.ptr.PointerByReference
 import java.io.File
+import java.lang.ref.Reference
 
 /**
  * LiteRT's flat C API (libLiteRt.so of the ai-edge-litert wheel; checked with 2.3.0), the few functions the runner
@@ -139,12 +140,17 @@ class LiteRtCModelRunner(private val lib: LiteRtNative, model: ByteArray, privat
         val address = out { lib.check(c.LiteRtLockTensorBuffer(outputBuffer, it, LiteRtC.LOCK_READ), artifact.file, "lock output") }
         val logits = address.getFloatArray(0, outputCount)
         lib.check(c.LiteRtUnlockTensorBuffer(outputBuffer), artifact.file, "unlock output")
+        // the model bytes must stay valid for the model's lifetime (litert_model.h): keep the runner, which owns
+        // them, reachable until the native run is over
+        Reference.reachabilityFence(this)
         return logits
     }
 
+    /** Destroys the buffers, compiled model and model (in that order), then frees the model bytes; idempotent. */
     override fun close() {
         for (release in handles.asReversed()) release()
         handles.clear()
+        modelMemory.close()
     }
 
     /** LiteRT runners of a bundle's `tflite` artifacts, from the verified model bytes. */

@@ -11,6 +11,7 @@ import com.sun.jna.NativeLibrary
 import com.sun.jna.Pointer
 import com.sun.jna.ptr.PointerByReference
 import java.io.File
+import java.lang.ref.Reference
 
 /**
  * ONNX Runtime's C API (libonnxruntime.so of the onnxruntime wheel; checked with 1.32.0): `OrtGetApiBase()` gives
@@ -112,10 +113,22 @@ class OrtModelRunner(private val ort: OrtNative, model: ByteArray, private val a
             return address.getFloatArray(0, outputCount)
         } finally {
             for (v in values) ort.release(OrtNative.RELEASE_VALUE, v)
+            // CreateTensorWithDataAsOrtValue does not copy: the JNA memory of the inputs must outlive Run and the
+            // values' release, or the GC's cleaner frees it while ONNX Runtime reads it (a large input is an
+            // munmap'ed block, so the read faults)
+            Reference.reachabilityFence(data)
+            Reference.reachabilityFence(this)
         }
     }
 
-    override fun close() = ort.release(OrtNative.RELEASE_SESSION, session)
+    private var closed = false
+
+    /** Releases the session once; a second call does nothing (a double release crashes ONNX Runtime). */
+    override fun close() {
+        if (closed) return
+        closed = true
+        ort.release(OrtNative.RELEASE_SESSION, session)
+    }
 
     /** ONNX Runtime runners of a bundle's `onnx` artifacts, from the verified model bytes. */
     class Factory(private val ort: OrtNative, private val threads: Int = 1) : ModelRunnerFactory {

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import banking77, command, describe_machine, machine_line, write_results  # noqa: E402
+from common import banking77, write_results  # noqa: E402
 
 BUDGETS = (0.01, 0.05, 0.10)
 SCORES = ("max_softmax", "max_logit", "energy")
@@ -103,7 +103,7 @@ def _markdown(doc: dict) -> str:
         return f"{100 * np.mean(values):.2f} ± {100 * np.std(values):.2f}"
 
     lines = ["# Intent out-of-scope detection: 25% of BANKING77's intents unknown", "",
-             f"- command: `{doc['command']}`", f"- machine: {doc['machine']}; 1-min load {doc['load'][0]:.1f} at the start, {doc['load'][1]:.1f} at the end",
+             "{header}", f"- 1-min load {doc['load'][0]:.1f} at the start, {doc['load'][1]:.1f} at the end",
              f"- {len(rows)} splits (seeds {', '.join(str(r['seed']) for r in rows)}), {doc['settings']}; mean ± std over the splits",
              f"- known-intent accuracy (arg-max, no rejection): {ms([r['known_accuracy'] for r in rows])}; training {np.mean([r['train_seconds'] for r in rows]):.0f} s per split", "",
              "| score | AUROC (unknown vs known) | " + " | ".join(f"reject ≤ {int(b * 100)}% of known (validation): known accuracy / unknown recall" for b in BUDGETS) + " |",
@@ -131,10 +131,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="finlite-oos-") as tmp:
         splits = [run_split(seed, args, train, test, Path(tmp)) for seed in range(args.splits)]
     load.append(os.getloadavg()[0])
-    doc = {"command": command(), "machine": machine_line(describe_machine()), "load": load, "splits": splits,
+    doc = {"load": load, "splits": splits,
            "settings": f"model {args.model}, {args.epochs} epochs, distillation {'on' if args.distill else 'off'}"}
     write_results("intent_oos", doc, _markdown(doc))
-    print(_markdown(doc))
     return 0
 
 

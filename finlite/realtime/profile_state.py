@@ -125,9 +125,8 @@ class ProfileState:
         self.encoder = ProfileEncoder(spec)
         self.count = 0
         self.attributes: AttributeValues | None = None
-        self._keys: list[tuple[int, int]] = []  # (ts_ms, arrival), ascending: the window, oldest first
+        self._ts: list[int] = []  # the window's timestamps, ascending (equal ones in arrival order)
         self._events: list[EventValues] = []
-        self._arrival = 0
 
     @classmethod
     def for_bundle(cls, bundle) -> "ProfileState":
@@ -143,15 +142,15 @@ class ProfileState:
     def update(self, event: EventValues) -> None:
         """Add one event: O(1) when it is the newest, O(events it precedes) when it is late."""
         self.count += 1
-        key = (int(event.ts_ms), self._arrival)
-        self._arrival += 1
-        if len(self._keys) >= self.spec.max_events and key < self._keys[0]:
+        ts = int(event.ts_ms)
+        if len(self._ts) >= self.spec.max_events and ts < self._ts[0]:
             return  # older than the whole window: counted, not kept
-        at = bisect.bisect_right(self._keys, key)
-        self._keys.insert(at, key)
+        # after every kept event with ts <= this one's: among equal timestamps the later arrival is the newer
+        at = bisect.bisect_right(self._ts, ts)
+        self._ts.insert(at, ts)
         self._events.insert(at, event)
-        if len(self._keys) > self.spec.max_events:
-            del self._keys[0], self._events[0]
+        if len(self._ts) > self.spec.max_events:
+            del self._ts[0], self._events[0]
 
     def update_row(self, row: Mapping[str, str]) -> None:
         self.update(parse_event_row(self.spec, row))
@@ -162,8 +161,8 @@ class ProfileState:
 
     def inputs(self, as_of_ms: int) -> ProfileInputs:
         """The batch encoder's ``cat``, ``num`` and ``static`` (batch of 1) for every event seen, at ``as_of_ms``."""
-        if self._keys and as_of_ms < self._keys[-1][0]:
-            raise FinliteError(f"as_of_ms {as_of_ms} is before the newest event in the state ({self._keys[-1][0]}); "
+        if self._ts and as_of_ms < self._ts[-1]:
+            raise FinliteError(f"as_of_ms {as_of_ms} is before the newest event in the state ({self._ts[-1]}); "
                                "pass max(now, newest event)")
         return self.encoder.encode(self._table(), self._attribute_table(), ["user"], int(as_of_ms), counts=np.array([self.count]))
 
@@ -252,9 +251,8 @@ class ProfileState:
             if ts < previous or any(not 0 <= c < f.vocab_size for c, f in zip(cats, schema.event_categoricals)):
                 raise StateError("state: events out of order or an id outside its vocabulary (corrupted)")
             previous = ts
-            state._keys.append((ts, state._arrival))
+            state._ts.append(ts)
             state._events.append(EventValues(ts, cats, nums))
-            state._arrival += 1
         state.count = count
         return state
 

@@ -39,22 +39,4 @@ public enum TriggerTime {
         let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
         return floorDiv(ms + offset, dayMs) + epochOrdinal
     }
-
-    /// `YYYY-MM-DDTHH:MM:SS[.mmm]Z` (as the goldens write it) -> epoch ms.
-    public static func parseIso(_ text: String) throws -> Int64 {
-        let c = Array(text.utf8)
-        func num(_ a: Int, _ b: Int) throws -> Int64 {
-            guard b <= c.count, let v = Int64(String(decoding: c[a..<b], as: UTF8.self)) else { throw FinliteError.invalid("not an ISO time with Z: '\(text)'") }
-            return v
-        }
-        guard c.count >= 20, c.last == UInt8(ascii: "Z") else { throw FinliteError.invalid("not an ISO time with Z: '\(text)'") }
-        let y = try num(0, 4), mo = try num(5, 7), d = try num(8, 10)
-        let h = try num(11, 13), mi = try num(14, 16), s = try num(17, 19)
-        let frac = c.count > 21 ? try num(20, c.count - 1) * Int64(pow(10.0, Double(3 - (c.count - 21)))) : 0
-        let yy = mo <= 2 ? y - 1 : y
-        let era = floorDiv(yy, 400), yoe = yy - era * 400
-        let doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1
-        let days = era * 146_097 + (yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719_468
-        return days * dayMs + h * 3_600_000 + mi * 60_000 + s * 1000 + frac
-    }
 }

@@ -39,7 +39,7 @@ final class TriggerGoldenTests: XCTestCase {
             var got: [JSONValue] = []
             for (i, step) in doc["steps"]!.arrayValue!.enumerated() {
                 if step["restart"] != nil { engine = try TriggerEngine(spec: spec, schema: schema, state: engine.stateText()); continue }
-                let t = try TriggerTime.parseIso(step["at"]!.stringValue!)
+                let t = try Timestamps.parse(step["at"]!.stringValue!)
                 let fired: [Firing]
                 if let e = step["event"] { fired = engine.event(t, e) }
                 else if let s = step["scores"] { fired = engine.scores(t, s) }

@@ -77,7 +77,7 @@ class ProfileStateGoldenTest {
     }
 
     @Test
-    fun anUpdateOfAFullWindowIsConstantTime() {
+    fun aFullWindowKeepsTheNewestEventsAndCountsAll() {
         val spec = ProfileSpec.fromJson(schemas[0].obj("profile"))
         val state = ProfileState(spec, schemas[0].string("spec_sha256"))
         val cats = IntArray(spec.schema.eventCategoricals.size) { 2 }

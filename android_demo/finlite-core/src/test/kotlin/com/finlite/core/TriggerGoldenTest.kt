@@ -49,7 +49,7 @@ class TriggerGoldenTest {
             val got = ArrayList<Map<String, Any?>>()
             doc.array("steps").objects().forEachIndexed { i, step ->
                 if (step.has("restart")) { engine = TriggerEngine.fromState(spec, schema, engine.toState()); return@forEachIndexed }
-                val t = TriggerTime.parseIso(step.string("at"))
+                val t = com.finlite.core.profile.Timestamps.parse(step.string("at"))
                 val fired = when {
                     step.has("event") -> engine.event(t, plain(step.obj("event")) as Map<String, Any?>)
                     step.has("scores") -> engine.scores(t, step.obj("scores"))

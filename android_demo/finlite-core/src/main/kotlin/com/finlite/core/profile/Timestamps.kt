@@ -80,7 +80,8 @@ object Timestamps {
         return era * 146097 + doe - 719468
     }
 
-    private fun civilFromDays(days: Long): Triple<Int, Int, Int> {
+    /** Year, month, day of a day count from 1970-01-01 (H. Hinnant's civil_from_days). */
+    internal fun civilFromDays(days: Long): Triple<Int, Int, Int> {
         val z = days + 719468
         val era = floorDiv(z, 146097)
         val doe = z - era * 146097

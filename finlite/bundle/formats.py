@@ -12,4 +12,5 @@ PRETRAINED = "finlite.pretrained/1"  # pretrain.json: a self-supervised sequence
 STATE = "finlite.state/1"  # a streaming profile state persisted by the app (docs/state.md)
 TRIGGERS = "finlite.triggers/1"  # a trigger spec: event patterns, timers, model conditions (docs/triggers.md)
 TRIGGER_STATE = "finlite.trigger_state/1"  # a trigger engine's persisted state (docs/triggers.md)
+POLICY = "finlite.policy/1"  # an offer policy: eligibility, suitability, ranking, caps, experiments (docs/policy.md)
 TRIGGER_SCENARIO = "finlite.trigger_scenario/1"  # a golden trigger scenario (tests/golden/triggers/)

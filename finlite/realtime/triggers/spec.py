@@ -9,13 +9,12 @@ golden cases in tests/golden/triggers/negative/).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...bundle import formats
 from ...data.schema import CATEGORICAL, NUMERIC, ProfileSchema
-from ...errors import FinliteError
+from ..spec_reading import SpecError, SpecReader
 
 __all__ = ["TYPES", "Trigger", "TriggerSpec", "TriggerSpecError", "parse_spec"]
 
@@ -33,17 +32,12 @@ TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 COMMON = ("id", "type", "description", "cooldown_ms", "max_firings", "when", "group_by")
 OPS_CATEGORICAL = ("eq", "ne", "in", "not_in")
 OPS_NUMERIC = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in")
-_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 MAX_TRIGGERS = 256
 MAX_WINDOW_DAYS = 366
 
 
-class TriggerSpecError(FinliteError, ValueError):
-    """A spec that cannot be used; ``code`` names the rule (shared with Kotlin and Swift)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+class TriggerSpecError(SpecError):
+    """A trigger spec that cannot be used; ``code`` names the rule (shared with Kotlin and Swift)."""
 
 
 @dataclass(frozen=True)
@@ -73,15 +67,14 @@ def parse_spec(data: Any, schema: ProfileSchema, where: str = "spec") -> Trigger
     return _Reader(schema, where).spec(data)
 
 
-class _Reader:
-    def __init__(self, schema: ProfileSchema, where: str) -> None:
-        self.schema = schema
-        self.where = where
-        self.fields = {f.name: f for f in schema.event_fields}
+class _Reader(SpecReader):
+    owner = "trigger"
+    error = TriggerSpecError
 
-    def fail(self, code: str, trigger: str | None, path: str, message: str) -> TriggerSpecError:
-        at = f"trigger {trigger!r}, field {path!r}" if trigger else f"field {path!r}"
-        return TriggerSpecError(code, f"{self.where}, {at}: {message} [{code}]")
+    def __init__(self, schema: ProfileSchema, where: str) -> None:
+        super().__init__(where)
+        self.schema = schema
+        self.fields = {f.name: f for f in schema.event_fields}
 
     # --- the document -----------------------------------------------------------------------------------
     def spec(self, data: Any) -> TriggerSpec:
@@ -90,9 +83,7 @@ class _Reader:
         self.keys(data, None, "", ("format", "time_zone", "triggers"), ("allowed_lateness_ms", "description"))
         if data["format"] != formats.TRIGGERS:
             raise self.fail("bad_format", None, "format", f"unsupported format {data['format']!r} (this finlite reads {formats.TRIGGERS!r})")
-        zone = data["time_zone"]
-        if not isinstance(zone, str) or not _known_zone(zone):
-            raise self.fail("bad_time_zone", None, "time_zone", f"{zone!r} is not an IANA time zone")
+        zone = self.zone(data["time_zone"])
         lateness = self.duration(data.get("allowed_lateness_ms", 0), None, "allowed_lateness_ms")
         items = data["triggers"]
         if not isinstance(items, list) or not items:
@@ -107,34 +98,11 @@ class _Reader:
         ordered = self.chain_order(triggers)
         return TriggerSpec(zone, lateness, tuple(ordered), data)
 
-    def keys(self, obj: dict, trigger: str | None, path: str, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
-        for key in obj:  # unknown first: a misspelt key is also a missing one
-            if key not in required and key not in optional:
-                raise self.fail("unknown_key", trigger, f"{path}{key}", f"unknown key; expected one of {sorted(required + optional)}")
-        for key in required:
-            if key not in obj:
-                raise self.fail("missing_key", trigger, f"{path}{key}", "is required")
-
-    def duration(self, value: Any, trigger: str | None, path: str, positive: bool = False) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail("bad_type", trigger, path, f"a duration is an integer of milliseconds, got {value!r}")
-        if value < 0 or (positive and value == 0):
-            raise self.fail("negative_duration", trigger, path, f"{value} must be {'> 0' if positive else '>= 0'}")
-        return value
-
-    def count(self, value: Any, trigger: str, path: str, high: int | None = None) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (high is not None and value > high):
-            bound = f"1..{high}" if high is not None else ">= 1"
-            raise self.fail("bad_count", trigger, path, f"{value!r} must be an integer {bound}")
-        return value
-
     # --- one trigger ------------------------------------------------------------------------------------
     def trigger(self, item: Any, i: int) -> Trigger:
         if not isinstance(item, dict):
             raise self.fail("bad_type", None, f"triggers[{i}]", "a trigger is a JSON object")
-        tid = item.get("id")
-        if not isinstance(tid, str) or not _ID_RE.match(tid):
-            raise self.fail("bad_id", None, f"triggers[{i}].id", f"{tid!r} is not an id (a letter, then letters, digits, _ . -)")
+        tid = self.ident(item.get("id"), None, f"triggers[{i}].id")
         kind = item.get("type")
         if kind not in TYPES:
             raise self.fail("unknown_type", tid, "type", f"unknown type {kind!r}; expected one of {list(TYPES)}")
@@ -262,12 +230,3 @@ class _Reader:
             visit(t, [])
         return order
 
-
-def _known_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo
-
-    try:
-        ZoneInfo(name)
-    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
-        return False
-    return True

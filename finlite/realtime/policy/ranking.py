@@ -45,5 +45,6 @@ def objective(lam: float, chosen_sum: float, score: float, p: Mapping[str, float
         pc = p.get(c, 0.0)
         if pc > 0:
             q = (1 - ALPHA) * (shown.get(c, 0) / n) + ALPHA * pc
-            kl += pc * math.log(pc / q)
+            if q > 0:  # 0 only when 0.01·p(c) underflows (p(c) below ~1e-322)
+                kl += pc * math.log(pc / q)
     return (1 - lam) * (chosen_sum + score) - lam * kl

@@ -13,7 +13,7 @@ import pytest
 GOLDEN = Path(__file__).resolve().parent / "golden" / "policy"
 sys.path.insert(0, str(GOLDEN))
 
-from make_scenarios import run, schema  # noqa: E402
+from make_policy_scenarios import run, schema  # noqa: E402
 
 from finlite.realtime.policy.engine import PolicyEngine  # noqa: E402
 from finlite.realtime.policy.exposure_log import ExposureLog  # noqa: E402

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "golden" / "policy"))
 
-from make_scenarios import schema  # noqa: E402
+from make_policy_scenarios import schema  # noqa: E402
 from policy_helpers import PRODUCTS, TAGS, policy, req  # noqa: E402
 
 from finlite.realtime.policy.engine import PolicyEngine  # noqa: E402

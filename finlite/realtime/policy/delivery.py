@@ -5,6 +5,7 @@ decision (docs/policy.md, "Delivery rules")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,8 +46,13 @@ def _cap_count(cap: Cap, seen: list[Exposure], offer: Offer, channel: str, at: i
         if cap.window_ms is not None:
             n += at - e.at < cap.window_ms
         else:
-            n += LocalTime(e.at, zone).period(cap.per) == key
+            n += _period(e.at, zone, cap.per) == key
     return n
+
+
+@lru_cache(maxsize=1 << 16)
+def _period(t: int, zone: ZoneInfo, per: str) -> object:
+    return LocalTime(t, zone).period(per)
 
 
 def _channel_checks(policy: Policy, offer: Offer, channel: str, seen: list[Exposure], at: int, zone: ZoneInfo,

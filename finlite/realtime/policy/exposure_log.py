@@ -79,7 +79,8 @@ class ExposureLog:
         self._by_id: dict[str, Entry] = {}
         self._resets: dict[str, int] = {}  # user -> latest reset time
         self._entries: list[Entry] = []
-        self._high = 0  # the highest sequence this device has used in this process
+        self._by_user: dict[str, list[Entry]] = {}
+        self._high = 0  # the highest sequence of this device's entries seen
         self.merge(entries)
 
     def __iter__(self) -> Iterator[Entry]:
@@ -90,12 +91,9 @@ class ExposureLog:
 
     def for_user(self, user: str, until_ms: int) -> list[Entry]:
         """The user's exposures at or before ``until_ms`` (after the user's latest reset), oldest first."""
-        return [e for e in self._entries if e.kind == "exposure" and e.user == user and e.at <= until_ms]
+        return [e for e in self._by_user.get(user, ()) if e.kind == "exposure" and e.at <= until_ms]
 
     def next_id(self) -> str:
-        prefix = self.device + ":"
-        seqs = [int(i[len(prefix):]) for i in self._by_id if i.startswith(prefix)]
-        self._high = max([self._high, *seqs])
         return f"{self.device}:{self._high + 1}"
 
     def append_exposure(self, user: str, offer: str, category: str, channel: str, at: int, arm: str, shown: bool) -> Entry:
@@ -111,7 +109,8 @@ class ExposureLog:
 
     def merge(self, entries: Iterable[Entry]) -> None:
         """Union by id; the same id with other content is a [conflict]."""
-        changed = False
+        rebuild = False
+        prefix = self.device + ":"
         for e in entries:
             if e.kind == "exposure" and e.at <= self._resets.get(e.user, e.at - 1):
                 continue  # erased by a reset this log has seen
@@ -121,10 +120,17 @@ class ExposureLog:
                     raise LogError(f"log entry {e.id!r} differs between the two logs [conflict]")
                 continue
             self._by_id[e.id] = e
-            changed = True
+            if e.id.startswith(prefix):
+                self._high = max(self._high, int(e.id[len(prefix):]))
             if e.kind == "reset":
                 self._resets[e.user] = max(e.at, self._resets.get(e.user, e.at))
-        if changed:
+                rebuild = True
+            elif not rebuild and (not self._entries or (self._entries[-1].at, self._entries[-1].id) < (e.at, e.id)):
+                self._entries.append(e)  # the common case: a new latest entry
+                self._by_user.setdefault(e.user, []).append(e)
+            else:
+                rebuild = True
+        if rebuild:
             self._rebuild()
 
     def _rebuild(self) -> None:
@@ -133,6 +139,9 @@ class ExposureLog:
 
         self._by_id = {i: e for i, e in self._by_id.items() if kept(e)}
         self._entries = sorted(self._by_id.values(), key=lambda e: (e.at, e.id))
+        self._by_user = {}
+        for e in self._entries:
+            self._by_user.setdefault(e.user, []).append(e)
 
     # --- JSON lines -------------------------------------------------------------------------------------
     def to_lines(self) -> str:

@@ -1,6 +1,6 @@
 """Write the golden decision scenarios and negative cases of docs/policy.md (run from the repo root):
 
-    .venv/bin/python tests/golden/policy/make_scenarios.py
+    .venv/bin/python tests/golden/policy/make_policy_scenarios.py
 
 Each scenario's hand-written expectations (offers chosen with their channels, the check refusing each listed
 offer, the arm) are checked against the Python reference engine first; the file then pins the engine's whole

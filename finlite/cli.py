@@ -229,10 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_encode import add_encode_parser
     from .cli_pretrain import add_pretrain_parser
     from .cli_schema import add_schema_parser
+    from .cli_simulate import add_simulate_parsers
     from .cli_triggers import add_triggers_parser
 
     add_schema_parser(sub, fmt)
     add_triggers_parser(sub, fmt)
+    add_simulate_parsers(sub, fmt)
     add_encode_parser(sub, fmt)
 
     from .tasks import get_task, list_tasks

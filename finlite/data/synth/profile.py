@@ -150,6 +150,7 @@ def generate_population(
         "trajectory": np.array(TRAJECTORIES, dtype=object)[traj],
         "is_customer": is_customer, "sessions_per_week": np.exp(traits.log_rate), "risk": traits.risk,
         "log10_aum": traits.log_aum, "credit": traits.credit, "fund": traits.fund,
+        "preference": traits.preference,  # (n, offerable products): the simulator's response model reads it
         "burst_product": np.where(bursts.has_burst, product_names[bursts.burst_product], "none"),
         **label_info,
     }

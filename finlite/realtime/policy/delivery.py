@@ -25,23 +25,20 @@ class Exposure:
     at: int
 
 
+def _scope_value(scope: str, offer: Offer, channel: str) -> str:
+    return offer.id if scope == "offer" else offer.category if scope == "category" else channel
+
+
 def _cap_applies(cap: Cap, offer: Offer, channel: str) -> bool:
-    if cap.match is None or cap.scope == "global":
-        return True
-    return cap.match == {"offer": offer.id, "category": offer.category, "channel": channel}[cap.scope]
-
-
-def _in_scope(cap: Cap, e: Exposure, offer: Offer, channel: str) -> bool:
-    if cap.scope == "global":
-        return True
-    return {"offer": e.offer == offer.id, "category": e.category == offer.category, "channel": e.channel == channel}[cap.scope]
+    return cap.match is None or cap.scope == "global" or cap.match == _scope_value(cap.scope, offer, channel)
 
 
 def _cap_count(cap: Cap, seen: list[Exposure], offer: Offer, channel: str, at: int, zone: ZoneInfo, now: LocalTime) -> int:
     n = 0
     key = now.period(cap.per) if cap.per else None
+    scope, mine = cap.scope, _scope_value(cap.scope, offer, channel)
     for e in seen:
-        if not _in_scope(cap, e, offer, channel):
+        if scope != "global" and (e.offer if scope == "offer" else e.category if scope == "category" else e.channel) != mine:
             continue
         if cap.window_ms is not None:
             n += at - e.at < cap.window_ms
@@ -59,7 +56,7 @@ def _channel_checks(policy: Policy, offer: Offer, channel: str, seen: list[Expos
                     now: LocalTime) -> list[dict[str, Any]]:
     """The checks of one channel, stopping at the first that fails."""
     out: list[dict[str, Any]] = []
-    spec = policy.channel(channel)
+    spec = policy.channels_by_id[channel]
     if spec.quiet_hours is not None:
         start, end = spec.quiet_hours
         m = now.minute

@@ -22,6 +22,8 @@ from .spec import BUCKETS, Arm, Policy
 
 __all__ = ["PolicyEngine", "bucket_of"]
 
+DAY_MS = 86_400_000
+
 
 def bucket_of(salt: str, user: str) -> int:
     """``u32(sha256(salt + ":" + user)[0:4]) mod 10000``: the same user, the same bucket, everywhere."""
@@ -48,6 +50,17 @@ class PolicyEngine:
             self._zones[name] = ZoneInfo(name)
         return self._zones[name]
 
+    def _horizon(self) -> int | None:
+        """How far back an entry can still block a delivery (None: forever, a cap ``per: ever``)."""
+        if not hasattr(self, "_horizon_ms"):
+            p = self.policy
+            spans = [p.dedup_window_ms, *(c.min_interval_ms for c in p.channels)]
+            calendar = {"day": 2 * DAY_MS, "week": 8 * DAY_MS, "month": 32 * DAY_MS, "ever": None}
+            for cap in p.caps:
+                spans.append(cap.window_ms if cap.window_ms is not None else calendar[cap.per])
+            self._horizon_ms = None if None in spans else max(spans) + 1
+        return self._horizon_ms
+
     def reset(self, user: str, at_ms: int) -> None:
         """"Reset my profile": the user's exposures stop counting and are erased from the log."""
         self.log.reset(user, at_ms)
@@ -71,11 +84,13 @@ class PolicyEngine:
             else:
                 rejected[offer.id] = checks[-1]
 
-        seen = [Exposure(e.offer, e.category, e.channel, e.at) for e in self.log.for_user(request.user, request.at)]
+        mine = self.log.for_user(request.user, request.at)
         history: dict[str, int] = {}
-        for e in seen:
+        for e in mine:
             if policy.history_ms > 0 and request.at - e.at < policy.history_ms:
                 history[e.category] = history.get(e.category, 0) + 1
+        horizon = self._horizon()  # older entries can block nothing: skip them (same decisions, faster)
+        seen = [Exposure(e.offer, e.category, e.channel, e.at) for e in mine if horizon is None or request.at - e.at < horizon]
         p = interest(policy.categories, [(o.category, s) for o, _, s in eligible.values()])
 
         chosen: list[dict[str, Any]] = []

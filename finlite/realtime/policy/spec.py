@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ...bundle import formats
@@ -61,6 +62,7 @@ class Cap:
     match: str | None = None
     window_ms: int | None = None
     per: str | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,9 @@ class Policy:
     salt: str = ""
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
-    def channel(self, cid: str) -> Channel:
-        return next(c for c in self.channels if c.id == cid)
+    @cached_property
+    def channels_by_id(self) -> dict[str, Channel]:
+        return {c.id: c for c in self.channels}
 
 
 def parse_policy(data: Any, schema: ProfileSchema, where: str = "policy") -> Policy:
@@ -334,7 +337,8 @@ class _Reader(SpecReader):
         if "per" in item and item["per"] not in PERIODS:
             raise self.fail("unknown_value", None, f"{path}.per", f"{item['per']!r}; expected one of {list(PERIODS)}")
         window = self.duration(item["window_ms"], None, f"{path}.window_ms", positive=True) if "window_ms" in item else None
-        return Cap(scope, self.count(item["max"], None, f"{path}.max", low=0), match, window, item.get("per"))
+        return Cap(scope, self.count(item["max"], None, f"{path}.max", low=0), match, window, item.get("per"),
+                   str(item.get("description", "")))
 
     def experiment(self, e: Any) -> tuple[str, tuple[Arm, ...]]:
         if not isinstance(e, dict):

@@ -24,7 +24,7 @@ from .engine import Firing, TriggerEngine
 from .scoring import Scorer
 from .spec import TriggerSpec
 
-__all__ = ["OOV_VALUE", "ReplayResult", "replay_table", "write_outputs"]
+__all__ = ["OOV_VALUE", "ReplayResult", "replay_table", "user_events", "write_outputs"]
 
 OOV_VALUE = "\u0000oov"  # an event value outside the vocabulary: equal to no value a spec may name
 DAY_MS = 86_400_000
@@ -40,7 +40,7 @@ class ReplayResult:
     score_updates: int = 0
 
 
-def _user_events(table, schema: ProfileSchema, u: int) -> Iterator[tuple[int, dict[str, Any]]]:
+def user_events(table, schema: ProfileSchema, u: int) -> Iterator[tuple[int, dict[str, Any]]]:
     """One user's events as (epoch ms, {field: raw value}) from an EventTable."""
     lo, hi = int(table.offsets[u]), int(table.offsets[u + 1])
     cats = [(f.name, table.cats[f.name][lo:hi].tolist(), (None, OOV_VALUE, *f.values)) for f in schema.event_fields if f.kind == CATEGORICAL]
@@ -64,7 +64,7 @@ def replay_table(spec: TriggerSpec, schema: ProfileSchema, table, scorer: Scorer
     """Replay an :class:`~finlite.data.tables.EventTable` (see the module docstring)."""
     from tqdm.auto import tqdm
 
-    assert FIRST_ID == 2 and OOV_ID == 1  # the value tables in _user_events index ids this way
+    assert FIRST_ID == 2 and OOV_ID == 1  # the value tables in user_events index ids this way
     start = time.perf_counter()
     updates = _score_updates(table, scorer, score_every_ms) if scorer is not None else {}
     firings: list[tuple[str, Firing]] = []
@@ -75,7 +75,7 @@ def replay_table(spec: TriggerSpec, schema: ProfileSchema, table, scorer: Scorer
             pending = updates.get(user, [])
             k = 0
             last = None
-            for t, event in _user_events(table, schema, u):
+            for t, event in user_events(table, schema, u):
                 while k < len(pending) and pending[k][0] <= t:
                     firings.extend((user, f) for f in engine.scores(*pending[k]))
                     k += 1

@@ -1,7 +1,7 @@
 package com.finlite.core.policy
 
-import com.finlite.core.json.JsonArray
 import com.finlite.core.json.JsonObject
+import com.finlite.core.triggers.TriggerJson
 
 /** A check record: `check` first, its fields, `pass` last (docs/policy.md, "Output"). */
 typealias Check = LinkedHashMap<String, Any?>
@@ -12,13 +12,6 @@ internal fun record(check: String, ok: Boolean, vararg fields: Pair<String, Any?
     for ((k, v) in fields) r[k] = v
     r["pass"] = ok
     return r
-}
-
-/** Parsed JSON as plain maps and lists (the condition values a record repeats "as written"). */
-internal fun plain(v: Any?): Any? = when (v) {
-    is JsonObject -> LinkedHashMap<String, Any?>().also { m -> for ((k, x) in v.map) m[k] = plain(x) }
-    is JsonArray -> v.list.map { plain(it) }
-    else -> v
 }
 
 /**
@@ -62,7 +55,7 @@ internal class PolicyEligibility(private val policy: Policy, private val stages:
         val some = scores != null && scores.map.isNotEmpty()
         if (c.has("stage")) {
             val top = if (some) topStage(scores!!) else null
-            val wanted = plain(c.opt("stage")) as List<*>
+            val wanted = TriggerJson.plain(c.opt("stage")) as List<*>
             return record("stage", top != null && top in wanted, "stages" to wanted, "value" to top)
         }
         if (c.has("tag")) {
@@ -83,7 +76,7 @@ internal class PolicyEligibility(private val policy: Policy, private val stages:
         }
         val name = c.string("attribute")
         val op = c.map.keys.first { it != "attribute" }
-        val expected = plain(c.opt(op))
+        val expected = TriggerJson.plain(c.opt(op))
         val v = request.attributes[name]
         val ok = when (v) {
             null -> false

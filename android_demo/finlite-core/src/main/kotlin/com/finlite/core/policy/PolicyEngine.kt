@@ -16,6 +16,14 @@ class PolicyEngine(val policy: Policy, val schema: ProfileSchema, val log: Expos
     private val delivery = PolicyDelivery(policy)
     private val zones = HashMap<String, TimeZone>()
 
+    /** How far back an entry can still block a delivery (null: forever, a cap `per: ever`); older ones are skipped. */
+    private val horizonMs: Long? = run {
+        val calendar = mapOf("day" to 2 * DAY_MS, "week" to 8 * DAY_MS, "month" to 32 * DAY_MS, "ever" to null)
+        val spans = listOf<Long?>(policy.dedupWindowMs) + policy.channels.map { it.minIntervalMs } +
+            policy.caps.map { it.windowMs ?: calendar.getValue(it.per!!) }
+        if (spans.any { it == null }) null else spans.map { it!! }.max()!! + 1
+    }
+
     private class Candidate(val offer: Offer, val checks: List<Check>, val score: Double)
 
     /** The user's arm and bucket: the same user lands in the same arm on every device and every day. */
@@ -45,10 +53,11 @@ class PolicyEngine(val policy: Policy, val schema: ProfileSchema, val log: Expos
             if (ok) eligible[offer.id] = Candidate(offer, checks, eligibility.score(offer, scores, by)!!) else rejected[offer.id] = checks.last()
         }
 
-        val seen = ArrayList<Exposure>()
-        for (e in log.forUser(request.user, request.at)) seen.add(Exposure(e.offer, e.category, e.channel, e.at))
+        val mine = log.forUser(request.user, request.at)
         val history = LinkedHashMap<String, Long>()
-        for (e in seen) if (policy.historyMs > 0 && request.at - e.at < policy.historyMs) history[e.category] = (history[e.category] ?: 0L) + 1
+        for (e in mine) if (policy.historyMs > 0 && request.at - e.at < policy.historyMs) history[e.category] = (history[e.category] ?: 0L) + 1
+        val seen = ArrayList<Exposure>()  // as the reference: entries beyond the horizon are not read by the delivery rules
+        for (e in mine) if (horizonMs == null || request.at - e.at < horizonMs) seen.add(Exposure(e.offer, e.category, e.channel, e.at))
         val p = PolicyRanking.interest(policy.categories, eligible.values.map { Pair(it.offer.category, it.score) })
 
         val chosen = ArrayList<LinkedHashMap<String, Any?>>()
@@ -95,6 +104,8 @@ class PolicyEngine(val policy: Policy, val schema: ProfileSchema, val log: Expos
     }
 
     companion object {
+        private const val DAY_MS = 86_400_000L
+
         /** `u32(sha256(salt + ":" + user)[0:4], big-endian) mod 10000`. */
         fun bucketOf(salt: String, user: String): Int {
             val d = MessageDigest.getInstance("SHA-256").digest("$salt:$user".toByteArray(Charsets.UTF_8))

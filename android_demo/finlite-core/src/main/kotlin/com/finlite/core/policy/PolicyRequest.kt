@@ -4,8 +4,8 @@ import com.finlite.core.json.JsonArray
 import com.finlite.core.json.JsonObject
 import com.finlite.core.profile.ProfileSchema
 import com.finlite.core.profile.Timestamps
+import com.finlite.core.triggers.SpecReading
 import com.finlite.core.triggers.shownValue
-import java.util.TimeZone
 
 /**
  * A checked decision request (finlite/realtime/policy/request.py). [attributes]: name -> String (categorical),
@@ -36,7 +36,7 @@ class PolicyRequest(
             val known = policy.channels.map { it.id }
             channels.list.forEachIndexed { j, c -> if (c !in known) throw fail("unknown_channel", "channels[$j]", "${shownValue(c)} is not a channel of this policy") }
             val zone = data.opt("time_zone")
-            if (zone != null && (zone !is String || !TimeZone.getAvailableIDs().contains(zone))) {
+            if (zone != null && (zone !is String || !SpecReading.knownZone(zone))) {
                 throw fail("bad_time_zone", "time_zone", "${shownValue(zone)} is not an IANA time zone")
             }
             return PolicyRequest(at, user, trigger as String?, channels.strings(), attributes(data.opt("attributes"), schema),
@@ -58,7 +58,7 @@ class PolicyRequest(
                 if (f == null) throw fail("unknown_field", path, "the users have no attribute '$name'")
                 if (value == null) continue
                 out[name] = when (f.kind) {
-                    "numeric" -> jsonNumber(value) ?: throw fail("bad_type", path, "'$name' is numeric; ${shownValue(value)} is not a number")
+                    "numeric" -> SpecReading.jsonNumber(value) ?: throw fail("bad_type", path, "'$name' is numeric; ${shownValue(value)} is not a number")
                     "categorical" -> value as? String ?: throw fail("bad_type", path, "'$name' is categorical; a string is needed")
                     else -> if (value is JsonArray && value.list.all { it is String }) value.strings()
                         else throw fail("bad_type", path, "'$name' is multi; a list of strings is needed")
@@ -75,7 +75,7 @@ class PolicyRequest(
                 if (table !is JsonObject) throw fail("bad_type", "scores.$source", "scores are {\"stage\": {...}, \"tags\": {...}, \"products\": {...}}")
                 for ((part, values) in table.map) {
                     if (part !in listOf("stage", "tags", "products")) throw fail("unknown_key", "scores.$source.$part", "expected stage, tags or products")
-                    if (values !is JsonObject || !values.map.values.all { jsonNumber(it) != null }) {
+                    if (values !is JsonObject || !values.map.values.all { SpecReading.jsonNumber(it) != null }) {
                         throw fail("bad_type", "scores.$source.$part", "a JSON object of numbers is needed")
                     }
                 }

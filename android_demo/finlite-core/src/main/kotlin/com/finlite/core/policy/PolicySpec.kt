@@ -3,8 +3,8 @@ package com.finlite.core.policy
 import com.finlite.core.json.JsonArray
 import com.finlite.core.json.JsonObject
 import com.finlite.core.profile.ProfileSchema
+import com.finlite.core.triggers.SpecReading
 import com.finlite.core.triggers.shownValue
-import java.util.TimeZone
 
 /** The offer policy format this engine reads (docs/policy.md). */
 const val POLICY_FORMAT = "finlite.policy/1"
@@ -48,7 +48,6 @@ class Policy(
     }
 }
 
-internal val ID_RE = Regex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 private val TIME_RE = Regex("^([01][0-9]|2[0-3]):([0-5][0-9])$")
 private val DATE_RE = Regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 internal val RANKINGS = listOf("propensity_x_value", "value")
@@ -60,15 +59,8 @@ private const val MAX_CAPS = 64
 private const val MAX_SLOTS = 16L
 private const val MAX_ARMS = 16
 
-/** A JSON number that is not NaN (booleans are not numbers), as a Double; null otherwise. */
-internal fun jsonNumber(v: Any?): Double? = when (v) {
-    is Long -> v.toDouble()
-    is Double -> if (v.isNaN()) null else v
-    else -> null
-}
-
 /** The reader of policy.json, in the Python reader's order of checks (finlite/realtime/policy/spec.py). */
-internal class PolicyReader(val schema: ProfileSchema, where: String) : SpecChecks(where, "offer") {
+internal class PolicyReader(val schema: ProfileSchema, where: String) : SpecReading(where, "offer", ::PolicySpecException) {
     val users = schema.userFields.associateBy { it.name }
     var channelIds: List<String> = listOf()
     var levels: List<String>? = null
@@ -79,8 +71,7 @@ internal class PolicyReader(val schema: ProfileSchema, where: String) : SpecChec
             listOf("description", "suitability", "holdings", "ranking", "caps", "dedup_window_ms", "experiment"))
         val format = data.opt("format")
         if (format != POLICY_FORMAT) throw fail("bad_format", null, "format", "unsupported format ${shownValue(format)} (this finlite reads '$POLICY_FORMAT')")
-        val zone = data.opt("time_zone")
-        if (zone !is String || !TimeZone.getAvailableIDs().contains(zone)) throw fail("bad_time_zone", null, "time_zone", "${shownValue(zone)} is not an IANA time zone")
+        val zone = zone(data.opt("time_zone"))
         val channels = channels(data.opt("channels"))
         val suitability = if (data.has("suitability")) suitability(data.opt("suitability")) else null
         val holdings = if (data.has("holdings")) userField(data.opt("holdings"), null, "holdings", listOf("multi")) else null

@@ -1,16 +1,15 @@
-package com.finlite.core.policy
+package com.finlite.core.triggers
 
 import com.finlite.core.json.JsonObject
-import com.finlite.core.triggers.shownValue
 
 /**
- * What the policy readers share (finlite/realtime/spec_reading.py): one-line errors
- * `WHERE, OWNER 'ID', field 'PATH': what [code]` and the key, duration, count, number and id checks.
+ * What the trigger and policy readers share (finlite/realtime/spec_reading.py): one-line errors
+ * `WHERE, OWNER 'ID', field 'PATH': what [code]` built by [error], and the key, duration, count, number and id checks.
  */
-internal open class SpecChecks(val where: String, private val owner: String) {
-    fun fail(code: String, id: String?, path: String, message: String): PolicySpecException {
+internal open class SpecReading(val where: String, private val owner: String, private val error: (String, String) -> IllegalArgumentException) {
+    fun fail(code: String, id: String?, path: String, message: String): IllegalArgumentException {
         val at = if (id != null) "$owner '$id', field '$path'" else "field '$path'"
-        return PolicySpecException(code, "$where, $at: $message [$code]")
+        return error(code, "$where, $at: $message [$code]")
     }
 
     /** Unknown keys first (a misspelt key is also a missing one), then the missing ones. */
@@ -33,6 +32,7 @@ internal open class SpecChecks(val where: String, private val owner: String) {
         return value
     }
 
+    /** A JSON number that is not NaN (booleans are not numbers), within [low, high] when given. */
     fun number(value: Any?, id: String?, path: String, low: Double? = null, high: Double? = null): Double {
         val x = jsonNumber(value) ?: throw fail("bad_type", id, path, "${shownValue(value)} is not a number")
         if ((low != null && x < low) || (high != null && x > high)) throw fail("bad_type", id, path, "${shownValue(value)} must be in [$low, $high]")
@@ -42,5 +42,24 @@ internal open class SpecChecks(val where: String, private val owner: String) {
     fun ident(value: Any?, id: String?, path: String): String {
         if (value !is String || !ID_RE.matches(value)) throw fail("bad_id", id, path, "${shownValue(value)} is not an id (a letter, then letters, digits, _ . -)")
         return value
+    }
+
+    /** An IANA zone id the platform knows (java.util.TimeZone; API 23 has no java.time). */
+    fun zone(value: Any?, path: String = "time_zone"): String {
+        if (value !is String || !knownZone(value)) throw fail("bad_time_zone", null, path, "${shownValue(value)} is not an IANA time zone")
+        return value
+    }
+
+    companion object {
+        fun knownZone(name: String): Boolean = java.util.TimeZone.getAvailableIDs().contains(name)
+
+        val ID_RE = Regex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
+
+        /** A JSON number that is not NaN (booleans are not numbers), as a Double; null otherwise. */
+        fun jsonNumber(v: Any?): Double? = when (v) {
+            is Long -> v.toDouble()
+            is Double -> if (v.isNaN()) null else v
+            else -> null
+        }
     }
 }

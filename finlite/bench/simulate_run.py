@@ -58,6 +58,8 @@ def _moments(world: World, u: int, day: int, firings: list[tuple[int, str]]) -> 
 
 
 def _firings_by_user(world: World, trigger_spec, progress: bool) -> dict[str, list[tuple[int, str]]]:
+    """Every user's whole history through their trigger engine (cooldowns and caps remember it); the firings
+    inside the simulated days."""
     from ..realtime.triggers.replay import replay_table
 
     result = replay_table(trigger_spec, world.schema, world.events, None, progress=progress)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Copies a finlite intent bundle, a profile bundle and the trigger spec (examples/triggers/seeds.json, or $TRIGGERS)
-# into the app's assets (never committed: .gitignore).
+# Copies a finlite intent bundle, a profile bundle, the trigger spec (examples/triggers/seeds.json, or $TRIGGERS) and
+# the offer policy (examples/policy/demo_offers.json, or $POLICY) into the app's assets (never committed: .gitignore).
 #
 #   android_demo/scripts/sync_bundle.sh INTENT_BUNDLE_DIR PROFILE_BUNDLE_DIR
 #   e.g. android_demo/scripts/sync_bundle.sh build/test-bundles/intent build/test-bundles/profile
@@ -44,3 +44,7 @@ sync_one "$2" profile
 TRIGGERS="${TRIGGERS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/examples/triggers/seeds.json}"
 cp "$TRIGGERS" "$ASSETS/triggers.json"
 echo "sync_bundle: $TRIGGERS -> $ASSETS/triggers.json"
+# the offer policy the profile screen decides with (docs/policy.md); POLICY= picks another one
+POLICY="${POLICY:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/examples/policy/demo_offers.json}"
+cp "$POLICY" "$ASSETS/policy.json"
+echo "sync_bundle: $POLICY -> $ASSETS/policy.json"

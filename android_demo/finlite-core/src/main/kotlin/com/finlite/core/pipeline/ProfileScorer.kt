@@ -29,6 +29,9 @@ class ProfileScorer(bundle: FinliteBundle, factory: ModelRunnerFactory, precisio
     /** A new streaming state for this bundle (docs/state.md): feed it every event, score it with [score]. */
     fun newState(): ProfileState = ProfileState(spec, preprocessSha256)
 
+    /** A streaming state saved by [ProfileState.toBytes] for this bundle (a state of another bundle is refused). */
+    fun restoreState(blob: ByteArray): ProfileState = ProfileState.fromBytes(spec, preprocessSha256, blob)
+
     /** The prediction from a user's streaming [state] at [asOfMs] (not before its newest event). */
     fun score(state: ProfileState, asOfMs: Long): Timed<ProfilePrediction> =
         Timed.measure(runner, { modelInputs(state.inputs(asOfMs)) }, postprocess::decode)

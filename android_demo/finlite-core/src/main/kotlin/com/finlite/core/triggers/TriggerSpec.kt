@@ -3,7 +3,6 @@ package com.finlite.core.triggers
 import com.finlite.core.json.JsonArray
 import com.finlite.core.json.JsonObject
 import com.finlite.core.profile.ProfileSchema
-import java.util.TimeZone
 
 /** The trigger spec format this engine reads (docs/triggers.md). */
 const val TRIGGERS_FORMAT = "finlite.triggers/1"
@@ -35,7 +34,6 @@ private val TYPES: Map<String, Pair<List<String>, List<String>>> = mapOf(
 private val COMMON = listOf("id", "type", "description", "cooldown_ms", "max_firings", "when", "group_by")
 private val OPS_CATEGORICAL = listOf("eq", "ne", "in", "not_in")
 private val OPS_NUMERIC = listOf("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in")
-private val ID_RE = Regex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 private const val MAX_TRIGGERS = 256
 private const val MAX_WINDOW_DAYS = 366L
 
@@ -46,20 +44,14 @@ internal fun shownValue(v: Any?): String = when (v) {
     else -> v.toString()
 }
 
-private class SpecReader(val schema: ProfileSchema, val where: String) {
+private class SpecReader(val schema: ProfileSchema, where: String) : SpecReading(where, "trigger", ::TriggerSpecException) {
     val fields = schema.eventFields.associateBy { it.name }
-
-    fun fail(code: String, trigger: String?, path: String, message: String): TriggerSpecException {
-        val at = if (trigger != null) "trigger '$trigger', field '$path'" else "field '$path'"
-        return TriggerSpecException(code, "$where, $at: $message [$code]")
-    }
 
     fun spec(data: JsonObject): TriggerSpec {
         keys(data, null, "", listOf("format", "time_zone", "triggers"), listOf("allowed_lateness_ms", "description"))
         val format = data.opt("format")
         if (format != TRIGGERS_FORMAT) throw fail("bad_format", null, "format", "unsupported format ${shownValue(format)} (this finlite reads '$TRIGGERS_FORMAT')")
-        val zone = data.opt("time_zone")
-        if (zone !is String || !TimeZone.getAvailableIDs().contains(zone)) throw fail("bad_time_zone", null, "time_zone", "${shownValue(zone)} is not an IANA time zone")
+        val zone = zone(data.opt("time_zone"))
         val lateness = duration(data.opt("allowed_lateness_ms") ?: 0L, null, "allowed_lateness_ms", false)
         val items = data.opt("triggers") as? JsonArray
         if (items == null || items.size == 0) throw fail("bad_type", null, "triggers", "a non-empty list of triggers is needed")
@@ -70,29 +62,10 @@ private class SpecReader(val schema: ProfileSchema, val where: String) {
         return TriggerSpec(zone, lateness, chainOrder(triggers), data)
     }
 
-    fun keys(obj: JsonObject, trigger: String?, path: String, required: List<String>, optional: List<String>) {
-        val all = (required + optional).sorted()
-        for (key in obj.map.keys) if (key !in required && key !in optional) throw fail("unknown_key", trigger, "$path$key", "unknown key; expected one of $all")
-        for (key in required) if (!obj.has(key)) throw fail("missing_key", trigger, "$path$key", "is required")
-    }
-
-    fun duration(value: Any?, trigger: String?, path: String, positive: Boolean): Long {
-        if (value !is Long) throw fail("bad_type", trigger, path, "a duration is an integer of milliseconds, got ${shownValue(value)}")
-        if (value < 0 || (positive && value == 0L)) throw fail("negative_duration", trigger, path, "$value must be ${if (positive) "> 0" else ">= 0"}")
-        return value
-    }
-
-    fun count(value: Any?, trigger: String, path: String, high: Long? = null): Long {
-        if (value !is Long || value < 1 || (high != null && value > high)) {
-            throw fail("bad_count", trigger, path, "${shownValue(value)} must be an integer ${if (high != null) "1..$high" else ">= 1"}")
-        }
-        return value
-    }
-
     fun trigger(item: Any?, i: Int): Trigger {
         if (item !is JsonObject) throw fail("bad_type", null, "triggers[$i]", "a trigger is a JSON object")
         val tid = item.opt("id")
-        if (tid !is String || !ID_RE.matches(tid)) throw fail("bad_id", null, "triggers[$i].id", "${shownValue(tid)} is not an id (a letter, then letters, digits, _ . -)")
+        if (tid !is String || !SpecReading.ID_RE.matches(tid)) throw fail("bad_id", null, "triggers[$i].id", "${shownValue(tid)} is not an id (a letter, then letters, digits, _ . -)")
         val kind = item.opt("type")
         val type = TYPES[kind] ?: throw fail("unknown_type", tid, "type", "unknown type ${shownValue(kind)}; expected one of ${TYPES.keys.toList()}")
         kind as String

@@ -6,6 +6,7 @@
 # are copied into the root;
 # SwiftPM's .build stays there between runs, so a re-run only recompiles what changed.
 # The last line printed is XCTest's summary ("Executed N tests, with M failures ...").
+# SWIFT_TEST_FILTER (optional) runs only the matching tests (`swift test --filter`), to iterate on one suite.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 IOS=$(dirname "$HERE")
@@ -50,7 +51,7 @@ mirror "$IOS/FinliteKit/Tests" "$WORK/pkg/Tests"
 mkdir -p "$WORK/bundles" "$WORK/golden"
 cp -a "$BUNDLES/intent" "$BUNDLES/profile" "$BUNDLES/profile_other" "$WORK/bundles/"
 cp "$GOLDEN/text_v1.json" "$GOLDEN/text_fuzz_v1.json" "$GOLDEN/profile_v2.json" "$GOLDEN/state_v1.json" "$WORK/golden/"
-cp -r "$GOLDEN/triggers" "$WORK/golden/"
+cp -r "$GOLDEN/triggers" "$GOLDEN/policy" "$WORK/golden/"
 cp "$REPO/examples/triggers/seeds.json" "$WORK/golden/triggers/"
 # tests/bundles: the rule and signature fixtures (cp -a keeps the symlink case a symlink)
 cp -a "$REPO/tests/bundles" "$WORK/rule-bundles"
@@ -60,11 +61,11 @@ cp -a "$HERE/tflite_api_stub" "$WORK/"
 
 # 1. Type-check FinliteKit with a declaration-only TensorFlowLite module, so that LiteRtModelRunner.swift
 #    (compiled only where TensorFlowLite exists) is checked too. 2. The XCTests (last line: the summary).
-exec "$HERE/in_chroot.sh" "$ROOT" env \
+exec "$HERE/in_chroot.sh" "$ROOT" env FILTER="${SWIFT_TEST_FILTER:-}" \
   FINLITE_BUNDLES=/finlite-work/bundles FINLITE_GOLDEN_DIR=/finlite-work/golden FINLITE_RULE_BUNDLES=/finlite-work/rule-bundles \
   bash -c 'set -e
     stub=/finlite-work/tflite_api_stub
     swiftc -parse-as-library -emit-module -module-name TensorFlowLite -emit-module-path "$stub/TensorFlowLite.swiftmodule" "$stub/TensorFlowLite.swift"
     swiftc -typecheck -module-name FinliteKit -I "$stub" -I /finlite-work/pkg/Sources/COpenSSL /finlite-work/pkg/Sources/FinliteKit/*.swift
     echo "type-check with the TensorFlowLite API stub: ok (LiteRtModelRunner.swift included)"
-    cd /finlite-work/pkg && swift test --disable-swift-testing 2>&1'
+    cd /finlite-work/pkg && swift test --disable-swift-testing ${FILTER:+--filter "$FILTER"} 2>&1'

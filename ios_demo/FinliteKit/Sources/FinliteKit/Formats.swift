@@ -13,6 +13,8 @@ public enum Formats {
     public static let profile = "finlite.profile/2"
     /// The data schema inside a profile spec (its `schema`: fields, vocabularies, tags, stages; docs/schema.md).
     public static let schema = "finlite.schema/1"
+    /// An offer policy (docs/policy.md).
+    public static let policy = "finlite.policy/1"
 
     /// Throws `unsupported("<place>: <field> "<found>", this library reads <expected>")` unless `found == expected`.
     public static func check(_ found: String, _ expected: String, in place: String, field: String = "format") throws {

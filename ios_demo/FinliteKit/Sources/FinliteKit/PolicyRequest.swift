@@ -48,7 +48,7 @@ public struct PolicyRequest {
         }
         var zone: String?
         if let z = data["time_zone"], z.typeName != "null" {
-            guard let s = z.stringValue, PolicyReader.isZone(s) else { throw fail("bad_time_zone", "time_zone", "\(shown(z)) is not an IANA time zone") }
+            guard let s = z.stringValue, TriggerTime.isZone(s) else { throw fail("bad_time_zone", "time_zone", "\(shown(z)) is not an IANA time zone") }
             zone = s
         }
         let attributes = try parseAttributes(truthy(data["attributes"]) ? data["attributes"]! : .object([]), schema)

@@ -119,14 +119,8 @@ struct PolicyReader {
     }
 
     func zone(_ v: JSONValue?, _ path: String = "time_zone") throws -> String {
-        guard let s = v?.stringValue, PolicyReader.isZone(s) else { throw fail("bad_time_zone", nil, path, "\(shown(v)) is not an IANA time zone") }
+        guard let s = v?.stringValue, TriggerTime.isZone(s) else { throw fail("bad_time_zone", nil, path, "\(shown(v)) is not an IANA time zone") }
         return s
-    }
-
-    /// As the trigger reader: in the known list, or a tz-database-shaped name TimeZone resolves.
-    static func isZone(_ zone: String) -> Bool {
-        if TimeZone.knownTimeZoneIdentifiers.contains(zone) { return true }
-        return TimeZone(identifier: zone) != nil && zone.range(of: "^[A-Za-z]+(/[A-Za-z0-9_-]+)*$", options: .regularExpression) != nil
     }
 
     func listed<T>(_ items: JSONValue?, _ path: String, _ limit: Int, allowEmpty: Bool = true, _ read: (JSONValue, Int) throws -> T) throws -> [T] {

@@ -70,7 +70,7 @@ private struct SpecReader {
         guard data["format"]?.stringValue == TriggerSpec.format else {
             throw fail("bad_format", nil, "format", "unsupported format \(shown(data["format"])) (this finlite reads '\(TriggerSpec.format)')")
         }
-        guard let zone = data["time_zone"]?.stringValue, Self.isZone(zone) else {
+        guard let zone = data["time_zone"]?.stringValue, TriggerTime.isZone(zone) else {
             throw fail("bad_time_zone", nil, "time_zone", "\(shown(data["time_zone"])) is not an IANA time zone")
         }
         let lateness = try duration(data["allowed_lateness_ms"] ?? .integer(0), nil, "allowed_lateness_ms", positive: false)
@@ -82,13 +82,6 @@ private struct SpecReader {
             throw fail("duplicate_id", t.id, "triggers[\(i)].id", "id '\(t.id)' is used twice")
         }
         return TriggerSpec(timeZone: zone, allowedLatenessMs: lateness, triggers: try chainOrder(triggers), raw: data)
-    }
-
-    /// An IANA zone name: in the known list, or (Linux Foundation leaves out "UTC" and some aliases) a name
-    /// of the tz database form that TimeZone resolves; offsets such as "GMT+5" are not names.
-    static func isZone(_ zone: String) -> Bool {
-        if TimeZone.knownTimeZoneIdentifiers.contains(zone) { return true }
-        return TimeZone(identifier: zone) != nil && zone.range(of: "^[A-Za-z]+(/[A-Za-z0-9_-]+)*$", options: .regularExpression) != nil
     }
 
     func keys(_ obj: JSONValue, _ trigger: String?, _ path: String, _ required: [String], _ optional: [String]) throws {

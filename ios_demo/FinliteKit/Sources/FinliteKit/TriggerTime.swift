@@ -39,4 +39,11 @@ public enum TriggerTime {
         let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
         return floorDiv(ms + offset, dayMs) + epochOrdinal
     }
+
+    /// An IANA zone name: in the known list, or (Linux Foundation leaves out "UTC" and some aliases) a name
+    /// of the tz database form that TimeZone resolves; offsets such as "GMT+5" are not names.
+    static func isZone(_ zone: String) -> Bool {
+        if TimeZone.knownTimeZoneIdentifiers.contains(zone) { return true }
+        return TimeZone(identifier: zone) != nil && zone.range(of: "^[A-Za-z]+(/[A-Za-z0-9_-]+)*$", options: .regularExpression) != nil
+    }
 }

@@ -71,7 +71,7 @@ public struct Policy {
 let policyRankings = ["propensity_x_value", "value"]
 
 /// The reader of finlite/realtime/policy/spec.py, check for check in the same order.
-struct PolicyReader {
+struct PolicyReader: SpecReading {
     let schema: ProfileSchema
     let place: String
     var users: [String: SchemaField] { Dictionary(uniqueKeysWithValues: schema.userFields.map { ($0.name, $0) }) }
@@ -83,26 +83,6 @@ struct PolicyReader {
     func fail(_ code: String, _ owner: String?, _ path: String, _ message: String) -> PolicySpecError {
         let at = owner.map { "offer '\($0)', field '\(path)'" } ?? "field '\(path)'"
         return PolicySpecError(code: code, description: "\(place), \(at): \(message) [\(code)]")
-    }
-
-    func keys(_ obj: JSONValue, _ owner: String?, _ path: String, _ required: [String], _ optional: [String]) throws {
-        for key in obj.keys where !required.contains(key) && !optional.contains(key) {
-            throw fail("unknown_key", owner, "\(path)\(key)", "unknown key; expected one of \((required + optional).sorted())")
-        }
-        for key in required where obj[key] == nil { throw fail("missing_key", owner, "\(path)\(key)", "is required") }
-    }
-
-    func duration(_ v: JSONValue?, _ owner: String?, _ path: String, positive: Bool = false) throws -> Int64 {
-        guard let x = v?.integerValue else { throw fail("bad_type", owner, path, "a duration is an integer of milliseconds, got \(shown(v))") }
-        if x < 0 || (positive && x == 0) { throw fail("negative_duration", owner, path, "\(x) must be \(positive ? "> 0" : ">= 0")") }
-        return x
-    }
-
-    func count(_ v: JSONValue?, _ owner: String?, _ path: String, high: Int64? = nil, low: Int64 = 1) throws -> Int64 {
-        guard let x = v?.integerValue, x >= low, high.map({ x <= $0 }) ?? true else {
-            throw fail("bad_count", owner, path, "\(shown(v)) must be an integer \(high.map { "\(low)..\($0)" } ?? ">= \(low)")")
-        }
-        return x
     }
 
     func number(_ v: JSONValue?, _ owner: String?, _ path: String, _ low: Double? = nil, _ high: Double? = nil) throws -> Double {

@@ -54,7 +54,7 @@ func shown(_ v: JSONValue?) -> String {
     }
 }
 
-private struct SpecReader {
+private struct SpecReader: SpecReading {
     let schema: ProfileSchema
     let place: String
     var fields: [String: SchemaField] { Dictionary(uniqueKeysWithValues: schema.eventFields.map { ($0.name, $0) }) }
@@ -82,26 +82,6 @@ private struct SpecReader {
             throw fail("duplicate_id", t.id, "triggers[\(i)].id", "id '\(t.id)' is used twice")
         }
         return TriggerSpec(timeZone: zone, allowedLatenessMs: lateness, triggers: try chainOrder(triggers), raw: data)
-    }
-
-    func keys(_ obj: JSONValue, _ trigger: String?, _ path: String, _ required: [String], _ optional: [String]) throws {
-        for key in obj.keys where !required.contains(key) && !optional.contains(key) {
-            throw fail("unknown_key", trigger, "\(path)\(key)", "unknown key; expected one of \((required + optional).sorted())")
-        }
-        for key in required where obj[key] == nil { throw fail("missing_key", trigger, "\(path)\(key)", "is required") }
-    }
-
-    func duration(_ v: JSONValue?, _ trigger: String?, _ path: String, positive: Bool) throws -> Int64 {
-        guard let x = v?.integerValue else { throw fail("bad_type", trigger, path, "a duration is an integer of milliseconds, got \(shown(v))") }
-        if x < 0 || (positive && x == 0) { throw fail("negative_duration", trigger, path, "\(x) must be \(positive ? "> 0" : ">= 0")") }
-        return x
-    }
-
-    func count(_ v: JSONValue?, _ trigger: String, _ path: String, high: Int64? = nil) throws -> Int64 {
-        guard let x = v?.integerValue, x >= 1, high.map({ x <= $0 }) ?? true else {
-            throw fail("bad_count", trigger, path, "\(shown(v)) must be an integer \(high.map { "1..\($0)" } ?? ">= 1")")
-        }
-        return x
     }
 
     func trigger(_ item: JSONValue, _ i: Int) throws -> Trigger {

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import time
 from pathlib import Path
+
+from .cli_triggers import read_spec
 
 EPILOG_SIMULATE = """examples:
   finlite simulate --bundle runs/quickstart/bundles/profile --challenger bundles/profile_std \\
@@ -19,33 +20,19 @@ EPILOG_POLICY = """examples:
 """
 
 
-def _json_file(path: str):
-    from .errors import FinliteError
-
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FinliteError(f"{path}: no such file") from None
-    except json.JSONDecodeError as err:
-        raise FinliteError(f"{path}: not JSON (line {err.lineno}: {err.msg})") from None
-
-
 def _policy(path: str, schema):
+    from .bundle.manifest import read_json
     from .realtime.policy.spec import parse_policy
 
-    return parse_policy(_json_file(path), schema, where=path)
+    return parse_policy(read_json(Path(path), "policy file"), schema, where=path)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
     from .bench.machine import describe_machine, machine_line
     from .bench.simulate_report import summarise, write_report
     from .bench.simulate_run import run_simulation
     from .bench.simulate_world import build_world
     from .errors import FinliteError
-    from .realtime.triggers import parse_spec
     from .realtime.triggers.scoring import BatchScorer
     from .runtime.bundle import Bundle
 
@@ -56,10 +43,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     champion = Bundle(Path(args.bundle))
     schema = champion.encoder.spec.schema
     policy = _policy(args.policy, schema)
-    triggers = parse_spec(_json_file(args.triggers), schema, where=args.triggers)
-    offset = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc).astimezone(ZoneInfo(policy.time_zone)).utcoffset()
+    triggers = read_spec(args.triggers, schema)
     print(f"generating {args.users:,} users ({args.days} simulated days after 12 weeks of history, seed {args.seed})")
-    world = build_world(schema, args.users, args.days, args.seed, int(offset.total_seconds() * 1000))
+    world = build_world(schema, args.users, args.days, args.seed, policy.time_zone)
     scorers = {"champion": BatchScorer(champion, world.events, world.attrs, format=args.format, precision=args.precision)}
     if args.challenger:
         challenger = Bundle(Path(args.challenger))
@@ -88,12 +74,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from .realtime.policy.data_use import data_use_summary
-    from .realtime.triggers import parse_spec
     from .runtime.bundle import Bundle
 
     bundle = Bundle(Path(args.bundle))
     schema = bundle.encoder.spec.schema
-    triggers = parse_spec(_json_file(args.triggers), schema, where=args.triggers) if args.triggers else None
+    triggers = read_spec(args.triggers, schema) if args.triggers else None
     text = data_use_summary(bundle, _policy(args.policy, schema), triggers)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 EPILOG_TRIGGERS = """examples:
@@ -13,15 +12,11 @@ EPILOG_TRIGGERS = """examples:
 """
 
 
-def _read_spec(path: str, schema):
-    from .errors import FinliteError
+def read_spec(path: str, schema):
+    from .bundle.manifest import read_json
     from .realtime.triggers import parse_spec
 
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise FinliteError(f"{path}: not JSON (line {err.lineno}: {err.msg})") from None
-    return parse_spec(data, schema, where=path)
+    return parse_spec(read_json(Path(path), "trigger spec"), schema, where=path)
 
 
 def _schema(args: argparse.Namespace):
@@ -40,7 +35,7 @@ def _schema(args: argparse.Namespace):
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    spec = _read_spec(args.spec, _schema(args))
+    spec = read_spec(args.spec, _schema(args))
     print(f"{args.spec}: ok ({len(spec.triggers)} triggers, time zone {spec.time_zone}, allowed lateness {spec.allowed_lateness_ms} ms)")
     return 0
 
@@ -55,7 +50,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
         args.bundle_obj = Bundle(Path(args.bundle))
     schema = _schema(args)
-    spec = _read_spec(args.spec, schema)
+    spec = read_spec(args.spec, schema)
     table = load_events(args.events, schema)
     scorer = None
     if args.bundle_obj is not None:

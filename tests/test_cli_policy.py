@@ -32,7 +32,15 @@ def test_check_refuses_a_file_that_is_not_json(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": ')
     assert main(["policy", "check", str(bad), "--schema", SCHEMA]) == 2
-    assert "bad.json: not JSON (line 1" in capsys.readouterr().err
+    assert "bad.json: not valid UTF-8 JSON (Expecting value: line 1 column 12" in capsys.readouterr().err
+
+
+def test_check_refuses_a_key_given_twice(tmp_path, capsys):
+    """json.loads would keep the second value silently; the bundle reader's rule refuses the file."""
+    bad = tmp_path / "twice.json"
+    bad.write_text(SEEDS.read_text().replace('"time_zone": "Asia/Shanghai"', '"time_zone": "Asia/Shanghai", "time_zone": "UTC"', 1))
+    assert main(["policy", "check", str(bad), "--schema", SCHEMA]) == 2
+    assert "twice.json: not valid UTF-8 JSON (duplicate key 'time_zone')" in capsys.readouterr().err
 
 
 def test_simulate_refuses_a_missing_bundle_and_keeps_an_existing_report(tmp_path, capsys):

@@ -13,7 +13,7 @@ import pytest
 GOLDEN = Path(__file__).resolve().parent / "golden" / "policy"
 sys.path.insert(0, str(GOLDEN))
 
-from make_policy_scenarios import run, schema  # noqa: E402
+from make_policy_scenarios import replay, run, schema  # noqa: E402
 
 from finlite.realtime.policy.engine import PolicyEngine  # noqa: E402
 from finlite.realtime.policy.exposure_log import ExposureLog  # noqa: E402
@@ -48,33 +48,14 @@ def test_the_scenarios_cover_what_the_issue_asks():
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario(path):
+    """The whole output of every decide step and the final log (the hand-written expectations were checked
+    when the file was written)."""
     doc = json.loads(path.read_text(encoding="utf-8"))
-    steps = [{"decide": s["decide"], "expect": {"chosen": [], "rejected": {}, "arm": None}} if "decide" in s else s
-             for s in doc["steps"]]
-    # the hand-written expectations were checked when the file was written; here the whole output must match
-    again = _rerun(doc, steps)
-    for i, (want, got) in enumerate(zip(doc["steps"], again["steps"])):
-        if "decision" in want:
-            same(want["decision"], got["decision"], f"{path.stem} step {i}")
-    same(doc["log"], again["log"], f"{path.stem} log")
-
-
-def _rerun(doc: dict, steps: list[dict]) -> dict:
-    engine = PolicyEngine(parse_policy(doc["policy"], schema(), doc["name"]), schema(), ExposureLog(doc["device"]))
-    from finlite.data.timestamps import parse_iso_ms
-    from finlite.realtime.policy.exposure_log import Entry
-
-    out = []
-    for step in steps:
-        if "merge" in step:
-            engine.log.merge([Entry.from_json(e, "merge") for e in step["merge"]])
-            out.append(step)
-        elif "reset" in step:
-            engine.reset(step["reset"]["user"], parse_iso_ms(step["reset"]["at"]))
-            out.append(step)
-        else:
-            out.append({"decision": engine.decide(step["decide"])})
-    return {"steps": out, "log": [e.to_json() for e in engine.log]}
+    decisions, log = replay(doc, schema())
+    for i, (step, decision) in enumerate(zip(doc["steps"], decisions)):
+        if "decision" in step:
+            same(step["decision"], decision, f"{path.stem} step {i}")
+    same(doc["log"], log, f"{path.stem} log")
 
 
 def test_the_generator_reproduces_the_files():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,6 +17,7 @@ from finlite.bench.simulate_run import run_simulation
 from finlite.bench.simulate_world import build_world
 from finlite.data.schema import ProfileSchema
 from finlite.realtime.policy.data_use import data_use_summary
+from finlite.realtime.policy.local_time import LocalTime
 from finlite.realtime.policy.spec import parse_policy
 from finlite.realtime.triggers import parse_spec
 
@@ -46,7 +48,7 @@ class OracleScorer:
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
-    world = build_world(SCHEMA, 1500, 10, seed=3, zone_offset_ms=8 * 3_600_000)
+    world = build_world(SCHEMA, 1500, 10, seed=3, zone=POLICY.time_zone)
     scorers = {"champion": OracleScorer(world, 0.0, 1), "challenger": OracleScorer(world, 3.0, 2)}
     totals = run_simulation(world, POLICY, TRIGGERS, scorers, seed=3, progress=False)
     summary = summarise(world, POLICY, totals, 1.0)
@@ -64,8 +66,9 @@ def test_every_user_is_in_exactly_one_arm_and_the_holdout_sees_nothing(simulated
 
 def test_caps_hold_and_the_rates_are_inside_their_intervals(simulated):
     world, _, summary, _ = simulated
-    first_day = (world.start_ms + 8 * 3_600_000) // 86_400_000  # local (UTC+8) day number
-    iso_weeks = {(first_day + d + 3) // 7 for d in range(world.days)}  # the calendar weeks the simulated days touch
+    first = LocalTime(world.start_ms, ZoneInfo(POLICY.time_zone))
+    assert first.minute == 0  # the days start at local midnight
+    iso_weeks = {(first.day + d + 3) // 7 for d in range(world.days)}  # the calendar weeks the simulated days touch
     for name, arm in summary["arms"].items():
         assert arm["messages_per_user_day"] <= 3  # the global cap: 3 a day
         assert arm["messages_per_user_day_by_channel"].get("push", 0) <= 2 * len(iso_weeks) / world.days + 1e-9  # 2 a week

@@ -86,6 +86,7 @@ def run_simulation(world: World, policy, trigger_spec, scorers: dict[str, Any], 
     arms = [engines[0].arm(u)[0] for u in world.user_ids]
     totals: dict[str, ArmTotals] = {a.id: ArmTotals() for a in policy.arms}
     holdings = [set(a.get(policy.holdings) or ()) if policy.holdings else set() for a in world.attributes]
+    offer_products = {o.id: o.product for o in policy.offers}
     needs: dict[str, list[int]] = defaultdict(list)  # score source -> users reading it
     for u, arm in enumerate(arms):
         totals[arm.id].users.add(u)
@@ -117,14 +118,14 @@ def run_simulation(world: World, policy, trigger_spec, scorers: dict[str, Any], 
                 if trigger is not None:
                     request["trigger"] = trigger
                 decision = engines[u].decide(request)
-                _count(decision, kind, u, day, t, trigger is not None, world, engines[u], t_arm, holdings[u], rng)
+                _count(decision, kind, u, day, t, trigger is not None, world, engines[u], t_arm, holdings[u], rng, offer_products)
             bar.update(1)
     bar.close()
     return totals
 
 
 def _count(decision: dict, kind: str, u: int, day: int, t: int, triggered: bool, world: World, engine, totals: ArmTotals,
-           held: set, rng: np.random.Generator) -> None:
+           held: set, rng: np.random.Generator, offer_products: dict[str, str]) -> None:
     totals.decisions[kind] += 1
     for r in decision["rejected"]:
         if r["check"]["check"] in DELIVERY_CHECKS:
@@ -141,7 +142,7 @@ def _count(decision: dict, kind: str, u: int, day: int, t: int, triggered: bool,
     week = [e.at for e in engine.log.for_user(decision["user"], t) if e.shown and e.at < t]
     recent = len(week) - bisect.bisect_left(week, t - RESPONSE["fatigue_days"] * DAY_MS)
     for o in offers:
-        product = next(x.product for x in engine.policy.offers if x.id == o["offer"])
+        product = offer_products[o["offer"]]
         totals.shown += 1
         totals.shown_by_channel[o["channel"]] += 1
         totals.offers_seen[o["offer"]] += 1

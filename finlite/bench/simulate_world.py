@@ -67,23 +67,25 @@ def _age_band(age: float | None) -> str:
     return "18-29" if age < 30 else "30-44" if age < 45 else "45-59" if age < 60 else "60+"
 
 
-def build_world(schema, n_users: int, days: int, seed: int, zone_offset_ms: int, history_weeks: int = 12) -> World:
-    """Generate, write and load a population; index what the loop needs per user."""
+def build_world(schema, n_users: int, days: int, seed: int, zone: str, history_weeks: int = 12) -> World:
+    """Generate, write and load a population; index what the loop needs per user. The days are ``days``
+    24-hour periods ending at the local midnight (in ``zone``) that ends the generator's window."""
+    from zoneinfo import ZoneInfo
+
+    from ..realtime.policy.local_time import LocalTime
     from ..data.events import load_attributes, load_events
     from ..data.synth.profile import generate_population
     from ..data.synth.profile_files import write_population
     from ..data.synth.vocabulary import OFFERABLE_PRODUCTS
-    from ..data.timestamps import iso_ms
 
     weeks = history_weeks + -(-days // 7)
-    as_of = 1_782_777_600_000  # 2026-06-30T00:00:00Z, the generator's default end
-    pop = generate_population(n_users, seed=seed, weeks=weeks, as_of=iso_ms(as_of), dirty=False)
+    pop = generate_population(n_users, seed=seed, weeks=weeks, dirty=False)
     with tempfile.TemporaryDirectory(prefix="finlite-sim-") as tmp:
         paths = write_population(pop, Path(tmp))
         events = load_events(paths["events"], schema)
         attrs = load_attributes(paths["users"], schema)
-    local_midnight = (as_of + zone_offset_ms) // DAY_MS * DAY_MS - zone_offset_ms
-    start = local_midnight - days * DAY_MS
+    end = LocalTime(pop.as_of_ms, ZoneInfo(zone))
+    start = pop.as_of_ms - end.local_ms % DAY_MS - days * DAY_MS  # local midnight at the end, minus the days
     index = {u: i for i, u in enumerate(pop.users["user_id"])}
     order = [index[u] for u in events.user_ids]  # the loader's user order
     fields = {f.name: f for f in schema.user_fields}

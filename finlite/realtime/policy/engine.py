@@ -31,6 +31,16 @@ def bucket_of(salt: str, user: str) -> int:
     return int.from_bytes(digest[:4], "big") % BUCKETS
 
 
+def _horizon(policy: Policy) -> int | None:
+    """The look-back H of docs/policy.md: how far back an entry can still block a delivery (None: a cap
+    ``per: ever``)."""
+    spans = [policy.dedup_window_ms, *(c.min_interval_ms for c in policy.channels)]
+    calendar = {"day": 2 * DAY_MS, "week": 8 * DAY_MS, "month": 32 * DAY_MS, "ever": None}
+    for cap in policy.caps:
+        spans.append(cap.window_ms if cap.window_ms is not None else calendar[cap.per])
+    return None if None in spans else max(spans) + 1
+
+
 class PolicyEngine:
     """Decides for ``policy`` and appends what it delivers (or would deliver, in a holdout) to ``log``."""
 
@@ -40,6 +50,7 @@ class PolicyEngine:
         self.log = log
         self.labels = (schema.labels.stages, schema.labels.products)
         self._zones: dict[str, ZoneInfo] = {}
+        self.horizon_ms = _horizon(policy)
 
     def arm(self, user: str) -> tuple[Arm, int]:
         b = bucket_of(self.policy.salt, user)
@@ -49,17 +60,6 @@ class PolicyEngine:
         if name not in self._zones:
             self._zones[name] = ZoneInfo(name)
         return self._zones[name]
-
-    def _horizon(self) -> int | None:
-        """How far back an entry can still block a delivery (None: forever, a cap ``per: ever``)."""
-        if not hasattr(self, "_horizon_ms"):
-            p = self.policy
-            spans = [p.dedup_window_ms, *(c.min_interval_ms for c in p.channels)]
-            calendar = {"day": 2 * DAY_MS, "week": 8 * DAY_MS, "month": 32 * DAY_MS, "ever": None}
-            for cap in p.caps:
-                spans.append(cap.window_ms if cap.window_ms is not None else calendar[cap.per])
-            self._horizon_ms = None if None in spans else max(spans) + 1
-        return self._horizon_ms
 
     def reset(self, user: str, at_ms: int) -> None:
         """"Reset my profile": the user's exposures stop counting and are erased from the log."""
@@ -89,7 +89,7 @@ class PolicyEngine:
         for e in mine:
             if policy.history_ms > 0 and request.at - e.at < policy.history_ms:
                 history[e.category] = history.get(e.category, 0) + 1
-        horizon = self._horizon()  # older entries can block nothing: skip them (same decisions, faster)
+        horizon = self.horizon_ms  # older entries can block nothing: skip them (same decisions, faster)
         seen = [Exposure(e.offer, e.category, e.channel, e.at) for e in mine if horizon is None or request.at - e.at < horizon]
         p = interest(policy.categories, [(o.category, s) for o, _, s in eligible.values()])
 
@@ -103,7 +103,7 @@ class PolicyEngine:
                     continue
                 channel, delivery = deliver(policy, offer, request.channels, seen, request.at, zone)
                 if channel is None:
-                    last_fail[oid] = delivery[-1] if delivery else {"check": "channel", "pass": False}
+                    last_fail[oid] = delivery[-1]  # eligibility checked an available channel, so one was tried
                     continue
                 last_fail.pop(oid, None)
                 shown = dict(history)

@@ -26,7 +26,7 @@ def interest(categories: Sequence[str], scored: Sequence[tuple[str, float]]) -> 
         totals[category] += score
         if category not in present:
             present.append(category)
-    total = 0.0
+    total = 0.0  # explicit loops fix the order of the sums (Python >= 3.12's sum() of floats is compensated)
     for c in categories:
         total += totals[c]
     if total > 0:

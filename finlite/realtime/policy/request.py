@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from ...data.schema import CATEGORICAL, MULTI, NUMERIC, ProfileSchema
 from ...data.timestamps import parse_iso_ms
+from ..spec_reading import known_zone
 from .spec import Policy, PolicySpecError
 
 __all__ = ["Request", "parse_request"]
@@ -66,8 +67,6 @@ def parse_request(data: Any, policy: Policy, schema: ProfileSchema) -> Request:
             raise _fail("unknown_channel", f"channels[{j}]", f"{c!r} is not a channel of this policy")
     zone = data.get("time_zone")
     if zone is not None:
-        from ..spec_reading import known_zone
-
         if not isinstance(zone, str) or not known_zone(zone):
             raise _fail("bad_time_zone", "time_zone", f"{zone!r} is not an IANA time zone")
     return Request(at, data["user"], trigger, tuple(channels), _attributes(data.get("attributes") or {}, schema),

@@ -9,7 +9,7 @@ the field and ending in a stable code the Kotlin and Swift readers share (tests/
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -95,7 +95,6 @@ class Policy:
     history_ms: int = 0
     dedup_window_ms: int = 0
     salt: str = ""
-    raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @cached_property
     def channels_by_id(self) -> dict[str, Channel]:
@@ -145,7 +144,7 @@ class _Reader(SpecReader):
             lam=self.number(ranking.get("lambda", 0.0), None, "ranking.lambda", 0.0, 1.0),
             history_ms=self.duration(ranking.get("history_ms", 0), None, "ranking.history_ms"),
             dedup_window_ms=self.duration(data.get("dedup_window_ms", 0), None, "dedup_window_ms"),
-            salt=salt, raw=data)
+            salt=salt)
 
     # --- helpers ----------------------------------------------------------------------------------------
     def listed(self, items: Any, path: str, read, limit: int, allow_empty: bool = True) -> tuple:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,37 +33,50 @@ SCHEMA_PATH = ROOT / "tests" / "golden" / "triggers" / "schema.json"
 SCENARIO_FORMAT = "finlite.policy_scenario/1"
 
 
+@lru_cache(maxsize=1)
 def schema() -> ProfileSchema:
     return ProfileSchema.from_json(json.loads(SCHEMA_PATH.read_text()))
 
 
-def run(scenario: dict, sch: ProfileSchema) -> dict:
-    """Run one scenario through the reference engine, check its expectations, return the golden document."""
+def replay(scenario: dict, sch: ProfileSchema) -> tuple[list[dict | None], list[dict]]:
+    """Every step of a scenario (as written here or as a golden file) through the reference engine: the
+    decision of each decide step (None for merges and resets), and the log's entries at the end."""
+    from finlite.data.timestamps import parse_iso_ms
+
     engine = PolicyEngine(parse_policy(scenario["policy"], sch, scenario["name"]), sch, ExposureLog(scenario["device"]))
-    steps = []
+    decisions: list[dict | None] = []
     for i, step in enumerate(scenario["steps"]):
+        decision = None
         if "merge" in step:
             engine.log.merge([Entry.from_json(e, f"{scenario['name']} step {i}") for e in step["merge"]])
-            steps.append({"merge": step["merge"]})
         elif "reset" in step:
-            from finlite.data.timestamps import parse_iso_ms
-
             engine.reset(step["reset"]["user"], parse_iso_ms(step["reset"]["at"]))
-            steps.append({"reset": step["reset"]})
         else:
             decision = engine.decide(step["decide"])
-            expect = step["expect"]
-            got = [(o["offer"], o["channel"]) for o in decision["offers"]]
-            where = f"{scenario['name']} step {i}"
-            assert got == [tuple(c) for c in expect["chosen"]], f"{where}: chose {got}, expected {expect['chosen']}"
-            refused = {r["offer"]: r["check"]["check"] for r in decision["rejected"]}
-            for offer, check in expect["rejected"].items():
-                assert refused.get(offer) == check, f"{where}: {offer} refused by {refused.get(offer)}, expected {check}"
-            if expect["arm"] is not None:
-                assert decision["arm"] == expect["arm"], f"{where}: arm {decision['arm']}, expected {expect['arm']}"
-            steps.append({"decide": step["decide"], "decision": decision})
+        decisions.append(decision)
+    return decisions, [e.to_json() for e in engine.log]
+
+
+def run(scenario: dict, sch: ProfileSchema) -> dict:
+    """Run one scenario, check its hand-written expectations, return the golden document."""
+    decisions, log = replay(scenario, sch)
+    steps = []
+    for i, (step, decision) in enumerate(zip(scenario["steps"], decisions)):
+        if decision is None:
+            steps.append(step)
+            continue
+        expect = step["expect"]
+        got = [(o["offer"], o["channel"]) for o in decision["offers"]]
+        where = f"{scenario['name']} step {i}"
+        assert got == [tuple(c) for c in expect["chosen"]], f"{where}: chose {got}, expected {expect['chosen']}"
+        refused = {r["offer"]: r["check"]["check"] for r in decision["rejected"]}
+        for offer, check in expect["rejected"].items():
+            assert refused.get(offer) == check, f"{where}: {offer} refused by {refused.get(offer)}, expected {check}"
+        if expect["arm"] is not None:
+            assert decision["arm"] == expect["arm"], f"{where}: arm {decision['arm']}, expected {expect['arm']}"
+        steps.append({"decide": step["decide"], "decision": decision})
     return {"format": SCENARIO_FORMAT, "name": scenario["name"], "why": scenario["why"], "device": scenario["device"],
-            "policy": scenario["policy"], "steps": steps, "log": [e.to_json() for e in engine.log]}
+            "policy": scenario["policy"], "steps": steps, "log": log}
 
 
 def negative(sch: ProfileSchema) -> dict:

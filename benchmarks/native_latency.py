@@ -1,8 +1,10 @@
-"""Per-inference latency through the C APIs from Kotlin (JNA) vs the Python bindings, same artifacts, one run.
+"""Per-inference latency through the C APIs from Kotlin (JNA) and Swift (dlopen) vs the Python bindings, same
+artifacts, one run.
 
     .venv/bin/python benchmarks/native_latency.py [--runs 2000] [BUNDLE ...]   (default: build/test-bundles/{intent,profile})
 
-Needs `make test-android` to have compiled android_demo/build/jvm (core + native); compiles the bench main. Writes
+Needs `make test-android` to have compiled android_demo/build/jvm (core + native); compiles the bench main. Swift:
+ios_demo/scripts/latency_swift.sh (root; the cached Swift root, a release build of finlite-latency). Writes
 benchmarks/results/native_latency.{json,md}: median / p90 µs per call, batch 1, one thread, zero-filled inputs.
 """
 
@@ -81,6 +83,13 @@ def kotlin_latency(bundles: list[Path], runs: int) -> list[dict]:
     return jvm_bench("com.finlite.jvm.LatencyMainKt", str(runs), *map(str, bundles))
 
 
+def swift_latency(bundles: list[Path], runs: int) -> list[dict]:
+    """FinliteKit's finlite-latency in the Swift root (ios_demo/scripts/latency_swift.sh): one JSON line per artifact."""
+    script = REPO / "ios_demo" / "scripts" / "latency_swift.sh"
+    out = subprocess.run([str(script), str(runs), *map(str, bundles)], check=True, stdout=subprocess.PIPE, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundles", nargs="*", type=Path, default=[REPO / "build/test-bundles/intent", REPO / "build/test-bundles/profile"])
@@ -89,17 +98,27 @@ def main() -> None:
     load = os.getloadavg()[0]
     py = [r for b in args.bundles for r in python_latency(b, args.runs)]
     kt = kotlin_latency(args.bundles, args.runs)
+    sw = swift_latency(args.bundles, args.runs)
+    if not [(r["task"], r["file"]) for r in py] == [(r["task"], r["file"]) for r in kt] == [(r["task"], r["file"]) for r in sw]:
+        raise SystemExit("native_latency: Python, Kotlin and Swift timed different artifacts")
     rows = [{"task": p["task"], "file": p["file"], "python_median_us": p["median_us"], "kotlin_c_api_median_us": k["median_us"],
-             "python_p90_us": p["p90_us"], "kotlin_c_api_p90_us": k["p90_us"]} for p, k in zip(py, kt)]
+             "swift_c_api_median_us": w["median_us"], "python_p90_us": p["p90_us"], "kotlin_c_api_p90_us": k["p90_us"],
+             "swift_c_api_p90_us": w["p90_us"]} for p, k, w in zip(py, kt, sw)]
+    load_after = os.getloadavg()[0]
     results = REPO / "benchmarks" / "results"
-    meta = {"command": "python benchmarks/native_latency.py --runs %d" % args.runs, "load_1min_before": load, "machine": os.uname().machine,
-            "cores": os.cpu_count(), "runs": args.runs, "rows": rows}
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
+    meta = {"command": "python benchmarks/native_latency.py --runs %d" % args.runs, "load_1min_before": load, "load_1min_after": load_after,
+            "machine": os.uname().machine, "cpu": cpu, "cores": os.cpu_count(), "runs": args.runs, "rows": rows}
     (results / "native_latency.json").write_text(json.dumps(meta, indent=2) + "\n")
-    lines = [f"# C API from Kotlin (JNA) vs Python bindings: per-inference latency, batch 1, 1 thread", "",
-             f"`{meta['command']}` on {meta['machine']}, {meta['cores']} cores, 1-min load {load:.1f} before the run; median (p90) µs over {args.runs} calls.", "",
-             "| bundle | artifact | Python binding | Kotlin → C API | ratio |", "|---|---|---|---|---|"]
+    lines = ["# C API from Kotlin (JNA) and Swift (dlopen) vs Python bindings: per-inference latency, batch 1, 1 thread", "",
+             f"`{meta['command']}` on {meta['machine']} ({cpu}), {meta['cores']} cores, 1-min load {load:.1f} before and {load_after:.1f} after the run; "
+             f"median (p90) µs over {args.runs} calls; ratios = median / Python's median. Python and Kotlin time the TFLite models through "
+             "LiteRT's Interpreter / CompiledModel respectively, Swift through CompiledModel (the C API).", "",
+             "| bundle | artifact | Python binding | Kotlin → C API | Swift → C API | Kotlin / Python | Swift / Python |", "|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['task']} | {r['file']} | {r['python_median_us']:.1f} ({r['python_p90_us']:.1f}) | {r['kotlin_c_api_median_us']:.1f} ({r['kotlin_c_api_p90_us']:.1f}) | {r['kotlin_c_api_median_us'] / r['python_median_us']:.2f} |")
+        py_us = r["python_median_us"]
+        lines.append(f"| {r['task']} | {r['file']} | {py_us:.1f} ({r['python_p90_us']:.1f}) | {r['kotlin_c_api_median_us']:.1f} ({r['kotlin_c_api_p90_us']:.1f}) | "
+                     f"{r['swift_c_api_median_us']:.1f} ({r['swift_c_api_p90_us']:.1f}) | {r['kotlin_c_api_median_us'] / py_us:.2f} | {r['swift_c_api_median_us'] / py_us:.2f} |")
     (results / "native_latency.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

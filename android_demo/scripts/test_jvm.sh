@@ -156,12 +156,11 @@ fi
 log "compile check against android.jar (API 23): OK"
 
 # --- 4. run the tests -----------------------------------------------------------------------------------------
-# The native-runner tests (finlite-jvm) are compiled always but run only with FINLITE_NATIVE_TESTS=1: one CI run
-# crashed the JVM inside JNA (Native._getPointer during a LiteRT run, SIGSEGV). Two native-memory lifetime bugs are
-# fixed since (docs/native_runners.md, "Native memory lifetime") and 21 looped runs passed, but the crash was never
-# reproduced, so it is not known to be gone; they stay opt-in until it is (issue 19).
+# The native-runner tests (finlite-jvm) run by default (FINLITE_NATIVE_TESTS=0 skips them). The CI crash inside JNA
+# (Native._getPointer, SIGSEGV) was OrtNative not holding its weakly cached NativeLibrary, which JNA's cleaner
+# dlcloses after a GC (docs/native_runners.md, "Native memory lifetime"; NativeLifetimeTest).
 TEST_DIRS=("$OUT/test")
-[ "${FINLITE_NATIVE_TESTS:-0}" = 1 ] && TEST_DIRS+=("$OUT/native")
+[ "${FINLITE_NATIVE_TESTS:-1}" = 1 ] && TEST_DIRS+=("$OUT/native")
 mapfile -t CLASSES < <(for d in "${TEST_DIRS[@]}"; do (cd "$d" && find . -name '*Test.class' ! -name '*$*'); done | sed 's|^\./||; s|\.class$||; s|/|.|g' | sort)
 log "running ${#CLASSES[@]} test classes against $BUNDLES"
 java -Dfinlite.bundles="$BUNDLES" -Dfinlite.golden="$GOLDEN" -Dfinlite.native="$NATIVE_LIBS" \

@@ -1,55 +1,25 @@
 #!/usr/bin/env bash
 # test_swift.sh [BUNDLES_DIR]: runs FinliteKit's XCTest suite on Linux, inside the cached Debian trixie
-# Swift root (setup_swift.sh builds it when missing). BUNDLES_DIR holds intent/ and profile/ bundles
-# (default: build/test-bundles, written by `make test-bundles`). The package, the bundles and the
-# project's golden file text_v1.json (FINLITE_GOLDEN_DIR, default tests/golden)
-# are copied into the root;
-# SwiftPM's .build stays there between runs, so a re-run only recompiles what changed.
+# Swift root (setup_swift.sh builds it when missing). BUNDLES_DIR holds intent/, profile/ and profile_other/
+# bundles and the agreement files (default: build/test-bundles, written by `make test-bundles`). The package and
+# the native libraries (swift_work.sh), the bundles and the project's golden files (FINLITE_GOLDEN_DIR, default
+# tests/golden) are copied into the root; a re-run only recompiles what changed.
 # The last line printed is XCTest's summary ("Executed N tests, with M failures ...").
 # SWIFT_TEST_FILTER (optional) runs only the matching tests (`swift test --filter`), to iterate on one suite.
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-IOS=$(dirname "$HERE")
-REPO=$(dirname "$IOS")
-BUNDLES=$(readlink -f "${1:-$REPO/build/test-bundles}")
-GOLDEN=$(readlink -f "${FINLITE_GOLDEN_DIR:-$REPO/tests/golden}")
-
-for f in "$BUNDLES/intent/manifest.json" "$BUNDLES/profile/manifest.json" "$BUNDLES/profile_other/manifest.json" "$GOLDEN/text_v1.json" "$GOLDEN/text_fuzz_v1.json" "$GOLDEN/profile_v2.json" "$GOLDEN/state_v1.json"; do
+BUNDLES=$(readlink -f "${1:-$(dirname "$0")/../../build/test-bundles}")
+GOLDEN=$(readlink -f "${FINLITE_GOLDEN_DIR:-$(dirname "$0")/../../tests/golden}")
+for f in "$BUNDLES/agreement_intent.json" "$BUNDLES/agreement_profile.json" "$BUNDLES/intent/manifest.json" "$BUNDLES/profile/manifest.json" "$BUNDLES/profile_other/manifest.json" "$GOLDEN/text_v1.json" "$GOLDEN/text_fuzz_v1.json" "$GOLDEN/profile_v2.json" "$GOLDEN/state_v1.json"; do
   if [[ ! -f "$f" ]]; then
     echo "test_swift: $f not found (run \`make test-bundles\` first)" >&2
     exit 1
   fi
 done
+source "$(dirname "$0")/swift_work.sh"
 
-ROOT=$("$HERE/setup_swift.sh" | tail -n 1)
-WORK="$ROOT/finlite-work"
-CACHE=$(dirname "$ROOT")
-exec 9>"$CACHE/swift-trixie.work.lock"
-flock 9  # one test run at a time per cache (they share $WORK)
-
-# Mirrors directory $1 into $2 copying only files whose content differs (and deleting extra ones), so that
-# SwiftPM, which looks at file times, rebuilds only what really changed.
-mirror() {
-  local src="$1" dst="$2" rel
-  mkdir -p "$dst"
-  (cd "$dst" && find . -type f) | while read -r rel; do
-    [[ -f "$src/$rel" ]] || rm -f "$dst/$rel"
-  done
-  (cd "$src" && find . -type f) | while read -r rel; do
-    if ! cmp -s "$src/$rel" "$dst/$rel"; then
-      mkdir -p "$(dirname "$dst/$rel")"
-      cp -p "$src/$rel" "$dst/$rel"
-    fi
-  done
-}
-
-mkdir -p "$WORK/pkg"
 rm -rf "$WORK/bundles" "$WORK/golden" "$WORK/rule-bundles"
-cmp -s "$IOS/FinliteKit/Package.swift" "$WORK/pkg/Package.swift" || cp -p "$IOS/FinliteKit/Package.swift" "$WORK/pkg/"
-mirror "$IOS/FinliteKit/Sources" "$WORK/pkg/Sources"
-mirror "$IOS/FinliteKit/Tests" "$WORK/pkg/Tests"
 mkdir -p "$WORK/bundles" "$WORK/golden"
-cp -a "$BUNDLES/intent" "$BUNDLES/profile" "$BUNDLES/profile_other" "$WORK/bundles/"
+cp -a "$BUNDLES/intent" "$BUNDLES/profile" "$BUNDLES/profile_other" "$BUNDLES"/agreement_*.json "$WORK/bundles/"
 cp "$GOLDEN/text_v1.json" "$GOLDEN/text_fuzz_v1.json" "$GOLDEN/profile_v2.json" "$GOLDEN/state_v1.json" "$WORK/golden/"
 cp -r "$GOLDEN/triggers" "$GOLDEN/policy" "$WORK/golden/"
 cp "$REPO/examples/triggers/seeds.json" "$WORK/golden/triggers/"
@@ -62,7 +32,7 @@ cp -a "$HERE/tflite_api_stub" "$WORK/"
 # 1. Type-check FinliteKit with a declaration-only TensorFlowLite module, so that LiteRtModelRunner.swift
 #    (compiled only where TensorFlowLite exists) is checked too. 2. The XCTests (last line: the summary).
 exec "$HERE/in_chroot.sh" "$ROOT" env FILTER="${SWIFT_TEST_FILTER:-}" \
-  FINLITE_BUNDLES=/finlite-work/bundles FINLITE_GOLDEN_DIR=/finlite-work/golden FINLITE_RULE_BUNDLES=/finlite-work/rule-bundles \
+  FINLITE_BUNDLES=/finlite-work/bundles FINLITE_NATIVE_LIBS=/finlite-work/native FINLITE_GOLDEN_DIR=/finlite-work/golden FINLITE_RULE_BUNDLES=/finlite-work/rule-bundles \
   bash -c 'set -e
     stub=/finlite-work/tflite_api_stub
     swiftc -parse-as-library -emit-module -module-name TensorFlowLite -emit-module-path "$stub/TensorFlowLite.swiftmodule" "$stub/TensorFlowLite.swift"

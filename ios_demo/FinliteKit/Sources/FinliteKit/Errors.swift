@@ -10,13 +10,16 @@ public enum FinliteError: Error, CustomStringConvertible, Equatable {
     /// (`field_missing`, `path_invalid`, `file_sha256`, `signature_mismatch`, ...), the same code finlite's Python
     /// reader and finlite-core give for the same bundle; `message` names the file and the field.
     case bundle(code: String, message: String)
+    /// A model the native runtime (LiteRT, ONNX Runtime) cannot load or run, or inputs that do not fit it;
+    /// `message` names the model file (as finlite-jvm's NativeRuntimeException).
+    case runtime(String)
 
     public var description: String {
         switch self {
         case .unsupported(let m): return "unsupported: \(m)"
         case .invalid(let m): return "invalid: \(m)"
         case .missingFile(let f): return "\(f): listed in the manifest but missing"
-        case .bundle(_, let message): return message
+        case .bundle(_, let message), .runtime(let message): return message
         }
     }
 }

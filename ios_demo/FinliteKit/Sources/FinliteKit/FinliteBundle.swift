@@ -50,6 +50,21 @@ public struct FinliteBundle {
 
     public func url(_ file: String) -> URL { directory.appendingPathComponent(file) }
 
+    /// The bytes of `artifact`'s model file, checked again against the manifest's sha256 (finlite-core:
+    /// `FinliteBundle.modelBytes`): LiteRT does not verify a flatbuffer, and a file changed since the bundle was
+    /// loaded must never reach it.
+    public func modelBytes(_ artifact: Manifest.Artifact) throws -> Data {
+        let file = url(artifact.file)
+        guard let entry = manifest.files[artifact.file] else {
+            throw FinliteError.bundle(code: "file_unlisted", message: "\(file.path): not listed in the manifest")
+        }
+        guard let bytes = try? Data(contentsOf: file) else { throw FinliteError.missingFile(file.path) }
+        guard SHA256.hex(bytes) == entry.sha256 else {
+            throw FinliteError.bundle(code: "file_sha256", message: "\(file.path): sha256 does not match the manifest — refusing to load")
+        }
+        return bytes
+    }
+
     /// The artifact of `format` (the artifact's `format`: `tflite`, `onnx`, …) and `precision` (`fp32` / `int8`),
     /// the one selection key of every platform (finlite-core: `Manifest.artifact(format, precision)`).
     public func artifact(format: String, precision: String) throws -> Manifest.Artifact {

@@ -190,8 +190,10 @@ final class GoldenReplay: ModelRunnerFactory {
         })
     }
 
-    static func profile() throws -> GoldenReplay {
-        GoldenReplay(try Fixtures.profileGolden().examples.map {
+    static func profile() throws -> GoldenReplay { try profile(named: "profile") }
+
+    static func profile(named name: String) throws -> GoldenReplay {
+        GoldenReplay(try Fixtures.profileGolden(name).examples.map {
             let x = $0.inputs
             return Example(inputs: [x.cat.flatMap { $0 }.map(Double.init), x.num.flatMap { $0 }, x.static],
                            logits: $0.expected.mapValues(\.logits))

@@ -19,7 +19,13 @@ import java.lang.ref.Reference
  * are fixed since API version 1 (the table only grows), counted from the public header onnxruntime_c_api.h.
  */
 class OrtNative(path: File) {
-    private val table: Pointer
+    /**
+     * The library itself, held for the runtime's lifetime: JNA caches a NativeLibrary only weakly and its cleaner
+     * dlcloses it once unreachable, after which every OrtApi pointer (table, functions) points into unmapped memory
+     * (a GC between loading and CreateEnv crashed the JVM in `Native._getPointer`; see docs/native_runners.md).
+     */
+    internal val library: NativeLibrary
+    private val functions: Map<Int, Function>
     /** The runtime's version string, e.g. `1.32.0`. */
     val version: String
     internal val env: Pointer
@@ -27,23 +33,25 @@ class OrtNative(path: File) {
 
     init {
         if (!path.isFile) throw NativeRuntimeException("$path: no ONNX Runtime library (run `make test-android`, which caches it from the onnxruntime wheel)")
-        val base = NativeLibrary.getInstance(path.absolutePath).getFunction("OrtGetApiBase").invokePointer(arrayOf())
+        library = NativeLibrary.getInstance(path.absolutePath)
+        val base = library.getFunction("OrtGetApiBase").invokePointer(arrayOf())
         version = Function.getFunction(base.getPointer(8)).invokePointer(arrayOf()).getString(0)
-        table = Function.getFunction(base.getPointer(0)).invokePointer(arrayOf(API_VERSION))
+        val table = Function.getFunction(base.getPointer(0)).invokePointer(arrayOf(API_VERSION))
             ?: throw NativeRuntimeException("${path.name}: ONNX Runtime $version does not offer C API version $API_VERSION")
+        functions = SLOTS.associateWith { Function.getFunction(table.getPointer(8L * it)) }
         env = out { check(call(CREATE_ENV, LOG_ERROR, "finlite", it), path.name, "cannot create the environment") }
         cpuMemory = out { check(call(CREATE_CPU_MEMORY_INFO, ARENA_ALLOCATOR, MEM_TYPE_DEFAULT, it), path.name, "CPU memory info") }
     }
 
     /** Calls OrtApi slot [slot]; returns its OrtStatus* (null = ok). */
-    internal fun call(slot: Int, vararg args: Any?): Pointer? = Function.getFunction(table.getPointer(8L * slot)).invokePointer(args)
+    internal fun call(slot: Int, vararg args: Any?): Pointer? = functions.getValue(slot).invokePointer(args)
 
-    internal fun release(slot: Int, handle: Pointer) = Function.getFunction(table.getPointer(8L * slot)).invokeVoid(arrayOf(handle))
+    internal fun release(slot: Int, handle: Pointer) = functions.getValue(slot).invokeVoid(arrayOf(handle))
 
     /** Throws the status's message as one line (and releases it) when [status] is not null. */
     internal fun check(status: Pointer?, file: String, what: String) {
         if (status == null) return
-        val message = Function.getFunction(table.getPointer(8L * GET_ERROR_MESSAGE)).invokePointer(arrayOf(status)).getString(0)
+        val message = functions.getValue(GET_ERROR_MESSAGE).invokePointer(arrayOf(status)).getString(0)
         release(RELEASE_STATUS, status)
         throw NativeRuntimeException("$file: ONNX Runtime: $what (${message.lines().joinToString(" ").trim()})")
     }
@@ -69,6 +77,9 @@ class OrtNative(path: File) {
         const val MEM_TYPE_DEFAULT = 0
         const val FLOAT = 1
         const val INT32 = 6
+        private val SLOTS = listOf(GET_ERROR_MESSAGE, CREATE_ENV, CREATE_SESSION_FROM_ARRAY, RUN, CREATE_SESSION_OPTIONS, SET_INTRA_OP_NUM_THREADS,
+            SESSION_GET_INPUT_COUNT, CREATE_TENSOR_WITH_DATA, GET_TENSOR_MUTABLE_DATA, CREATE_CPU_MEMORY_INFO, RELEASE_STATUS, RELEASE_SESSION,
+            RELEASE_VALUE, RELEASE_SESSION_OPTIONS)
     }
 }
 

@@ -4,7 +4,7 @@ import java.io.File
 
 /** The native libraries of the tests, from the `finlite.native` folder (set by scripts/test_jvm.sh: tests/mobile/native_libs.py). */
 object NativeRuntimes {
-    private val dir: File by lazy {
+    val dir: File by lazy {
         val value = System.getProperty("finlite.native") ?: throw AssertionError("system property finlite.native is not set (run `make test-android`)")
         File(value)
     }

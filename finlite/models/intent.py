@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .layers import build_stages, conv_bn, make_divisible, masked_mean
+from .layers import build_stages, conv_bn, make_divisible, masked_mean, pool_masked
 from .registry import register_model
 
 # kind, kernel, stride — "sep" = depthwise-separable conv, "shuffle" = ShuffleNetV2 unit
@@ -95,8 +95,8 @@ class IntentNet(nn.Module):
             x = block(x, mask)
             if block.stride > 1:
                 mask = mask[:, :, :: block.stride]
-        # Block outputs are >= 0 (ReLU) and 0 at padding, so a plain max is the masked max.
-        pooled = torch.cat((x.amax(dim=2), masked_mean(x, mask, dim=2), bag), dim=1)
+        peak, mean, _ = pool_masked(x, mask)
+        pooled = torch.cat((peak, mean, bag), dim=1)
         return self.head(self.dropout(pooled))
 
 

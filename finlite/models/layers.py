@@ -157,3 +157,11 @@ def make_divisible(value: float, divisor: int = 8) -> int:
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
     """Mean of ``x`` over ``dim`` where ``mask`` is 1 (0 for an all-padding row)."""
     return (x * mask).sum(dim=dim) / mask.sum(dim=dim).clamp(min=1.0)
+
+
+def pool_masked(x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Max, mean over real positions and sum over ``L`` of a block output ``x: (B, C, L)`` (>= 0 after
+    ReLU and 0 at padding, so the plain max is the masked max and no second masking is needed);
+    ``mask: (B, 1, L)``. An all-padding row pools to zeros."""
+    total = x.sum(dim=2)
+    return x.amax(dim=2), total / mask.sum(dim=2).clamp(min=1.0), total

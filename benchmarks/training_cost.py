@@ -71,25 +71,37 @@ def phase_of(event) -> str:
     return "torch ops outside the step (batching, setup)"
 
 
-def prepared_task(task: str, args) -> tuple:
-    """(task spec, config, prepared data, objective) of ``task`` with the benchmark's data; None without data."""
+def intent_data(args) -> tuple[dict, list[str]] | None:
+    """BANKING77 (train subsampled per label, as blocks.py does) and the overrides; None without it."""
+    files = banking77()
+    if files is None:
+        return None
+    train_csv, test_csv = files
+    if args.per_label:
+        train_csv = subsample_csv(train_csv, args.per_label, temp_dir("b77") / "train.csv")
+    return {"train": train_csv, "eval": test_csv}, ["distill=false"]
+
+
+def profile_task_data(args) -> tuple[dict, list[str]]:
+    """Synthetic users (cached like blocks.py's) and the overrides: the network alone, no GBDT teacher."""
+    return profile_data(args.profile_users), ["baseline=false", "distill_baseline=0"]
+
+
+DATA = {"intent": intent_data, "profile": profile_task_data}  # per task of PAIRS: (data files, overrides)
+
+
+def prepared_task(task: str, args) -> tuple | None:
+    """(config, prepared data, objective) of ``task`` with the benchmark's data; None without data."""
     from finlite.tasks import get_task
     from finlite.tasks.config import apply_overrides
 
-    spec = get_task(task)
-    if task == "intent":
-        files = banking77()
-        if files is None:
-            return None
-        train_csv, test_csv = files
-        if args.per_label:
-            train_csv = subsample_csv(train_csv, args.per_label, temp_dir("b77") / "train.csv")
-        data, overrides = {"train": train_csv, "eval": test_csv}, ["distill=false"]
-    else:
-        data, overrides = profile_data(args.profile_users), ["baseline=false", "distill_baseline=0"]
+    spec, found = get_task(task), DATA[task](args)
+    if found is None:
+        return None
+    data, overrides = found
     config = apply_overrides(spec.config_class(), ["checkpoint_every=0", *overrides])
     prepared = spec.prepare(config, data, lambda _msg: None)
-    return spec, config, prepared, spec.objective(config, prepared, distilled=False)
+    return config, prepared, spec.objective(config, prepared, distilled=False)
 
 
 def fit_once(model_name: str, config, prepared, objective, epochs: int) -> list[float]:
@@ -148,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         setup = prepared_task(task, args)
         if setup is None:
             continue
-        _, config, prepared, objective = setup
+        config, prepared, objective = setup
         log(f"{task}: {len(prepared.train)} training rows, batch {config.batch_size}; timing {' vs '.join(pair)}")
         seconds: dict[str, list[float]] = {m: [] for m in pair}
         for r in range(args.repeats):

@@ -14,7 +14,7 @@ TORCH  ?= torch==2.13.0
 help:
 	@echo "make quickstart   synthetic data -> train -> export -> verify -> runs/quickstart/REPORT.md"
 	@echo "make test         the test suite, then make test-android and make test-ios (creates .venv on first use)"
-	@echo "make bench        benchmark suites -> benchmarks/results/ (blocks, pareto, runtimes; < 30 min on 2 cores)"
+	@echo "make bench        benchmark suites -> benchmarks/results/ (blocks, training_cost, pareto, runtimes; < 30 min on 2 cores)"
 	@echo "make clean        remove runs/ and caches (keeps .venv)"
 
 $(PY):
@@ -63,7 +63,7 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 bench: $(BENCH_STAMP)
 	@test -f runs/quickstart/bundles/intent/manifest.json || $(VENV)/bin/finlite quickstart --out runs/quickstart
 	@start=$$(date +%s); \
-	$(PY) benchmarks/blocks.py && $(PY) benchmarks/pareto.py && $(PY) benchmarks/runtimes.py; status=$$?; \
+	$(PY) benchmarks/blocks.py && $(PY) benchmarks/training_cost.py && $(PY) benchmarks/pareto.py && $(PY) benchmarks/runtimes.py; status=$$?; \
 	echo "make bench: $$(( $$(date +%s) - start )) s"; exit $$status
 
 clean:

@@ -222,9 +222,9 @@ def render(models: dict, comparisons: dict, settings: dict, have_b77: bool) -> s
         "still improving, and the difference between two single runs includes run-to-run noise that this budget does not measure. "
         "A verdict on the 0.5-point claim needs full training and several seeds (`--per-label 0 --epochs 20`, more `--profile-*`).",
         "- MACs and parameters are exact counts; latencies are interleaved in one measurement, so their ratios hold on this shared machine.",
-        "- training seconds per epoch are measured one model after the other on a shared 2-core machine (other jobs running): "
-        "only large differences mean anything. Training cost is dominated by the hashed-feature embedding look-ups, "
-        "which are the same in both families, so the convolution savings barely show there.",
+        "- train s/epoch is a whole run's seconds (data, training, calibration, evaluation) ÷ its epochs, one model after the other "
+        "on a shared 2-core machine: only large differences mean anything. The training-time ratio is measured properly "
+        "(the models alternating through the same loop, with a profile of where the time goes) in `training_cost.md`.",
         "",
     ]
     return "\n".join(lines)

@@ -17,6 +17,8 @@ from finlite.models import (
     list_models,
     register_model,
 )
+from finlite.models.intent import HashedUnitEmbedding
+from finlite.models.layers import shuffle_halves
 
 L, F = 16, 6
 
@@ -36,6 +38,31 @@ def test_channel_shuffle_interleaves_groups():
     assert channel_shuffle(x, 3).flatten().tolist() == [0, 2, 4, 1, 3, 5]
     with pytest.raises(ValueError, match="divisible"):
         channel_shuffle(x, 4)
+
+
+def test_shuffle_halves_is_the_shuffle_of_the_concatenation():
+    g = torch.Generator().manual_seed(0)
+    first, second = torch.randn(2, 5, 7, generator=g), torch.randn(2, 5, 7, generator=g)
+    assert torch.equal(shuffle_halves(first, second), channel_shuffle(torch.cat((first, second), dim=1), 2))
+
+
+def test_hashed_embedding_training_path_matches_the_exported_lookup():
+    """Training sums features with embedding_bag, inference (what is exported) looks them up and sums:
+    the same units, mask and embedding gradient (padding features and all-padding units included)."""
+    torch.manual_seed(0)
+    trained, exported = HashedUnitEmbedding(512, 8), HashedUnitEmbedding(512, 8)
+    exported.load_state_dict(trained.state_dict())
+    trained.train(), exported.eval()
+    ids = _ids(batch=4)
+    ids[0, 1] = 0  # an all-padding unit between real ones
+    (units_a, mask_a), (units_b, mask_b) = trained(ids), exported(ids)
+    torch.testing.assert_close(units_a, units_b, rtol=1e-6, atol=1e-6)
+    assert torch.equal(mask_a, mask_b)
+    weights = torch.randn(units_a.shape, generator=torch.Generator().manual_seed(1))
+    (units_a * weights).sum().backward()
+    (units_b * weights).sum().backward()
+    torch.testing.assert_close(trained.embedding.weight.grad, exported.embedding.weight.grad, rtol=1e-5, atol=1e-6)
+    assert torch.all(trained.embedding.weight.grad[0] == 0)  # the padding row never learns
 
 
 def _profile_inputs(batch: int = 3, events: int = 16, static: int = 35, seed: int = 0) -> tuple[torch.Tensor, ...]:

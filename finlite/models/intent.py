@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from .layers import build_stages, conv_bn, make_divisible, masked_mean
+from .layers import build_stages, conv_bn, make_divisible, masked_mean, pool_masked
 from .registry import register_model
 
 # kind, kernel, stride — "sep" = depthwise-separable conv, "shuffle" = ShuffleNetV2 unit
@@ -44,7 +45,12 @@ class IntentNetConfig:
 
 
 class HashedUnitEmbedding(nn.Module):
-    """``ids (B, L, F)`` → unit vectors ``(B, L, D)`` (mean of non-padding feature embeddings)."""
+    """``ids (B, L, F)`` → unit vectors ``(B, L, D)`` (mean of non-padding feature embeddings).
+
+    Training sums each unit's features with ``embedding_bag``, which never builds the ``(B, L, F, D)``
+    tensor of the look-ups nor its gradient (the largest cost of an intent training step); inference and
+    export keep the plain look-up + sum, the ops the converters take. Both give the same values.
+    """
 
     def __init__(self, buckets: int, dim: int):
         super().__init__()
@@ -55,9 +61,14 @@ class HashedUnitEmbedding(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         feat_mask = (ids != 0).to(torch.float32)  # (B, L, F)
-        vectors = self.embedding(ids)  # (B, L, F, D); padding rows are zero
         counts = feat_mask.sum(dim=2, keepdim=True)  # (B, L, 1)
-        units = vectors.sum(dim=2) / counts.clamp(min=1.0)  # (B, L, D)
+        if self.training:
+            batch, length, feats = ids.shape
+            sums = F.embedding_bag(ids.reshape(batch * length, feats), self.embedding.weight, mode="sum", padding_idx=0)
+            sums = sums.view(batch, length, -1)
+        else:
+            sums = self.embedding(ids).sum(dim=2)  # look-ups (B, L, F, D), padding rows zero, summed over F
+        units = sums / counts.clamp(min=1.0)  # (B, L, D)
         unit_mask = (counts > 0).to(torch.float32)  # (B, L, 1)
         return units, unit_mask
 
@@ -84,8 +95,8 @@ class IntentNet(nn.Module):
             x = block(x, mask)
             if block.stride > 1:
                 mask = mask[:, :, :: block.stride]
-        # Block outputs are >= 0 (ReLU) and 0 at padding, so a plain max is the masked max.
-        pooled = torch.cat((x.amax(dim=2), masked_mean(x, mask, dim=2), bag), dim=1)
+        peak, mean, _ = pool_masked(x, mask)
+        pooled = torch.cat((peak, mean, bag), dim=1)
         return self.head(self.dropout(pooled))
 
 

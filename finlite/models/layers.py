@@ -1,8 +1,10 @@
 """Building blocks: depthwise-separable 1-D convolution, channel shuffle, ShuffleNetV2-style units.
 
 Every block maps ``(x, mask) -> x`` with ``x: (B, C, L)`` and ``mask: (B, 1, L)`` (1 = real position,
-0 = padding) and returns an output that is zero at padded positions, so a padded fixed-shape input
-(what a phone runs) gives the same values as an unpadded one. Inside every ``nn.Sequential`` a
+0 = padding); ``x`` must be zero at padded positions, and so is the output (the networks mask their stem,
+and every block hands the next one a masked output), so a padded fixed-shape input (what a phone runs)
+gives the same values as an unpadded one. A block masks only what its own layers make non-zero at
+padding: masking a masked tensor again is a no-op that still costs a pass over it, forward and backward. Inside every ``nn.Sequential`` a
 ``BatchNorm1d`` directly follows its ``Conv1d``: :func:`finlite.models.fold_batchnorm` relies on it.
 Standard-convolution counterparts of the same depth and width live here too, for the baseline.
 """
@@ -21,6 +23,13 @@ def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
     x = x.reshape(batch, groups, channels // groups, length)  # (B, g, C/g, L)
     x = x.transpose(1, 2)
     return x.reshape(batch, channels, length)
+
+
+def shuffle_halves(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+    """``channel_shuffle(cat((first, second), dim=1), 2)`` in one copy: channel ``2i`` is ``first[:, i]``,
+    ``2i + 1`` is ``second[:, i]``."""
+    batch, half, length = first.shape
+    return torch.stack((first, second), dim=2).reshape(batch, 2 * half, length)
 
 
 def conv_bn(in_ch: int, out_ch: int, kernel: int = 1, stride: int = 1, groups: int = 1, relu: bool = True) -> nn.Sequential:
@@ -59,8 +68,7 @@ class DepthwiseSeparableConv1d(nn.Module):
         self.pointwise = conv_bn(in_ch, out_ch)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = self.pointwise(self.depthwise(x * mask))
-        return x * downsample_mask(mask, self.stride)
+        return self.pointwise(self.depthwise(x)) * downsample_mask(mask, self.stride)
 
 
 class StandardConv1d(nn.Module):
@@ -73,7 +81,7 @@ class StandardConv1d(nn.Module):
         self.conv = conv_bn(in_ch, out_ch, kernel, stride)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.conv(x * mask) * downsample_mask(mask, self.stride)
+        return self.conv(x) * downsample_mask(mask, self.stride)
 
 
 class ShuffleUnit1d(nn.Module):
@@ -105,11 +113,11 @@ class ShuffleUnit1d(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         out_mask = downsample_mask(mask, self.stride)
         if self.stride == 1:
-            keep, x = x.chunk(2, dim=1)
+            keep, x = x.chunk(2, dim=1)  # keep: a half of the (masked) input
         else:
-            keep = self.left(x * mask)
-        x = self.project(self.depthwise(self.expand(x) * mask))
-        return channel_shuffle(torch.cat((keep, x), dim=1), 2) * out_mask
+            keep = self.left(x) * out_mask
+        x = self.project(self.depthwise(self.expand(x) * mask)) * out_mask
+        return shuffle_halves(keep, x)  # = channel_shuffle(cat((keep, x), dim=1), 2)
 
 
 class StandardUnit1d(StandardConv1d):
@@ -149,3 +157,11 @@ def make_divisible(value: float, divisor: int = 8) -> int:
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
     """Mean of ``x`` over ``dim`` where ``mask`` is 1 (0 for an all-padding row)."""
     return (x * mask).sum(dim=dim) / mask.sum(dim=dim).clamp(min=1.0)
+
+
+def pool_masked(x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Max, mean over real positions and sum over ``L`` of a block output ``x: (B, C, L)`` (>= 0 after
+    ReLU and 0 at padding, so the plain max is the masked max and no second masking is needed);
+    ``mask: (B, 1, L)``. An all-padding row pools to zeros."""
+    total = x.sum(dim=2)
+    return x.amax(dim=2), total / mask.sum(dim=2).clamp(min=1.0), total

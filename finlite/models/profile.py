@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .layers import build_stages, conv_bn, make_divisible, masked_mean
+from .layers import build_stages, conv_bn, make_divisible, pool_masked
 from .registry import register_model
 
 ELAPSED = -1  # the column of ``num`` the tally's time windows read (log_elapsed, always last)
@@ -194,11 +194,11 @@ class ProfileNet(nn.Module):
             x = block(x, mask)
             if block.stride > 1:
                 mask = mask[:, :, :: block.stride]
-        # Block outputs are >= 0 (ReLU) and 0 at padding, so a plain max is the masked max; a user
-        # without events pools to zeros and is described by the static features alone.
-        parts = [x.amax(dim=2), masked_mean(x, mask, dim=2)]
+        # A user without events pools to zeros and is described by the static features alone.
+        peak, mean, total = pool_masked(x, mask)
+        parts = [peak, mean]
         if counts is not None:  # both are 0 at padding
-            parts += [self._count_scale(x.sum(dim=2)), self._count_scale(counts.sum(dim=2))]
+            parts += [self._count_scale(total), self._count_scale(counts.sum(dim=2))]
         if self.config.tally_windows > 0:
             parts.append(self.tally(cat, num[:, :, ELAPSED]))
         return parts

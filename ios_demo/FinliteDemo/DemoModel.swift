@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Combine)
+import Combine  // ObservableObject, @Published
+#endif
 #if canImport(FinliteKit)
 import FinliteKit  // when FinliteKit is added as a package instead of compiled into the app
 #endif
@@ -9,18 +12,20 @@ import TensorFlowLite
 /// Loads the two bundles from the app's `Bundles` folder (verifying every sha256) and runs them.
 @MainActor
 final class DemoModel: ObservableObject {
-    /// A scored synthetic user, its raw event log and what the trigger spec (Bundles/triggers.json) fired on it.
-    struct ProfileAnswer { let timed: Timed<ProfilePrediction>; let events: [RawRow]; let firings: [String] }
+    /// One refresh of the Profile screen: the scores of the saved streaming state, the new events, the trigger
+    /// firings (Bundles/triggers.json) and the offer card (Bundles/policy.json) with its "why" text.
+    typealias ProfileAnswer = DemoProfileSession.Answer
 
     @Published private(set) var intent: Timed<IntentPrediction>?
     @Published private(set) var profile: ProfileAnswer?
     @Published private(set) var intentError: String?
     @Published private(set) var profileError: String?
+    @Published private(set) var profileNote: String?
     @Published var precision = "fp32" { didSet { load() } }
 
     private var classifier: IntentClassifier?
     private var scorer: ProfileScorer?
-    private var triggers: (spec: TriggerSpec, schema: ProfileSchema)?
+    private var session: DemoProfileSession?
 
     /// The model file each screen runs, shown with its timings (as the Android app does).
     var intentArtifact: String { classifier?.artifact.file ?? "no model" }
@@ -32,7 +37,7 @@ final class DemoModel: ObservableObject {
     func load() {
         classifier = nil
         scorer = nil
-        triggers = nil
+        session = nil
         guard let root = Bundle.main.url(forResource: "Bundles", withExtension: nil) else {
             intentError = "The app has no Bundles folder: run scripts/sync_bundle.sh, then build again."
             profileError = intentError
@@ -47,11 +52,10 @@ final class DemoModel: ObservableObject {
         }
         do {
             let bundle = try FinliteBundle(directory: root.appendingPathComponent("profile"))
-            scorer = try ProfileScorer(bundle: bundle, factory: try Self.runtime(), precision: precision)
-            if let schema = bundle.profileSpec?.schema {
-                let spec = try TriggerFeed.spec(try Data(contentsOf: root.appendingPathComponent("triggers.json")), schema: schema)
-                triggers = (spec: spec, schema: schema)
-            }
+            let scorer = try ProfileScorer(bundle: bundle, factory: try Self.runtime(), precision: precision)
+            self.scorer = scorer
+            session = try DemoProfileSession(scorer: scorer, bundle: bundle, triggersJSON: Self.read(root, "triggers.json"),
+                                             policyJSON: Self.read(root, "policy.json"))
             profileError = nil
         } catch {
             profileError = "Profile bundle: \(error)"
@@ -67,26 +71,43 @@ final class DemoModel: ObservableObject {
         }
     }
 
+    /// Scores the persona's saved state after feeding it the events it has not seen, and decides on an offer; the
+    /// states and the exposure log live in the app's files (one folder per persona), so caps hold across restarts.
     func scoreDemoUser(_ persona: DemoEventLog.Persona) {
-        guard let scorer = scorer else { return }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let log = DemoEventLog.make(persona, asOfMs: now)
+        guard let session = session else { return }
         do {
-            var fired: [String] = []
-            if let t = triggers {
-                fired = try TriggerFeed.feed(TriggerEngine(spec: t.spec, schema: t.schema), schema: t.schema, rows: log.events, nowMs: now)
-                    .map(TriggerFeed.describe)
-            }
-            // the app's streaming state: every event goes in as it happens; a re-score reads the state
-            var state = try scorer.newState()
-            try state.setAttributes(row: log.attributes)
-            for row in log.events { try state.update(row: row) }
-            let asOf = max(now, state.events.last?.tsMs ?? now)
-            profile = ProfileAnswer(timed: try scorer.score(state: state, asOfMs: asOf), events: log.events, firings: fired)
+            let store = try Self.store(persona)
+            profile = try session.refresh(persona, user: Self.user(persona), store: store, nowMs: Self.nowMs(), zone: TimeZone.current.identifier)
+            profileError = nil
+            profileNote = nil
         } catch {
             profileError = "\(error)"
         }
     }
+
+    /// "Reset my profile": deletes the persona's profile and trigger states and appends a reset to its exposure log.
+    func resetProfile(_ persona: DemoEventLog.Persona) {
+        do {
+            try Self.store(persona).resetProfile(user: Self.user(persona), nowMs: Self.nowMs())
+            profile = nil
+            profileError = nil
+            profileNote = "Profile reset: the saved profile and trigger states are deleted, the offers shown so far erased."
+        } catch {
+            profileError = "Cannot reset: \(error)"
+        }
+    }
+
+    private static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    private static func user(_ persona: DemoEventLog.Persona) -> String { "demo_" + String(describing: persona) }
+
+    private static func store(_ persona: DemoEventLog.Persona) throws -> OfferStore {
+        let support = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
+        return try OfferStore(directory: support.appendingPathComponent("finlite/\(user(persona))"), device: "ios")
+    }
+
+    /// A file of the Bundles folder, or nil when sync_bundle.sh did not copy it (the screen then says so).
+    private static func read(_ root: URL, _ name: String) -> Data? { try? Data(contentsOf: root.appendingPathComponent(name)) }
 
     /// The LiteRT runtime, as the Android app's FinliteApplication provides it.
     private static func runtime() throws -> ModelRunnerFactory {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# sync_bundle.sh INTENT_BUNDLE PROFILE_BUNDLE: copies two finlite bundles into ios_demo/Bundles/{intent,profile},
+# sync_bundle.sh INTENT_BUNDLE PROFILE_BUNDLE: copies two finlite bundles into ios_demo/Bundles/{intent,profile}
+# (and the trigger spec and offer policy the profile screen uses, as triggers.json and policy.json),
 # which the Xcode project embeds as a folder (git ignores its content: bundles are build output, never committed).
 # Checks that each is a bundle of the expected task; the app verifies every sha256 again when it loads them.
 #   ios_demo/scripts/sync_bundle.sh build/test-bundles/intent build/test-bundles/profile
@@ -35,3 +36,7 @@ copy "$2" profile
 TRIGGERS="${TRIGGERS:-$(cd "$(dirname "$0")/../.." && pwd)/examples/triggers/seeds.json}"
 cp "$TRIGGERS" "$DEST/triggers.json"
 echo "$DEST/triggers.json <- $TRIGGERS"
+# the offer policy the profile screen decides with (docs/policy.md); POLICY= picks another one
+POLICY="${POLICY:-$(cd "$(dirname "$0")/../.." && pwd)/examples/policy/demo_offers.json}"
+cp "$POLICY" "$DEST/policy.json"
+echo "$DEST/policy.json <- $POLICY"

@@ -4,6 +4,38 @@ import Foundation
 /// passed, the trigger, the arm; docs/policy.md, "Output"), and the exposure log kept in a file so the caps
 /// hold across app restarts, with "reset my profile".
 public enum OfferFeed {
+    /// The model's scores as a request's score source: stage probabilities, tags, the top products' propensities.
+    public static func scores(_ p: ProfilePrediction) -> JSONValue {
+        func sorted(_ d: [String: Double]) -> JSONValue { .object(d.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }) }
+        return .object([("stage", sorted(p.stageProbs.mapValues { Double($0) })), ("tags", sorted(p.tags)),
+                        ("products", .object(p.topProducts.map { ($0.product, .number(Double($0.propensity))) }))])
+    }
+
+    /// The attributes row (column -> text, as the users file holds it) typed by the schema; empty = missing.
+    public static func attributes(_ row: RawRow, schema: ProfileSchema) throws -> JSONValue {
+        var out: [(String, JSONValue)] = []
+        for f in schema.userFields {
+            guard let text = row[f.column], !text.isEmpty else { continue }
+            switch f.kind {
+            case "numeric":
+                guard let x = Double(text) else { throw FinliteError.invalid("attributes, column '\(f.column)': '\(text)' is not a number") }
+                out.append((f.name, .number(x)))
+            case "multi": out.append((f.name, .array(text.components(separatedBy: f.separator).filter { !$0.isEmpty }.map(JSONValue.string))))
+            default: out.append((f.name, .string(text)))
+            }
+        }
+        return .object(out)
+    }
+
+    /// A request for `user` at `atMs` on the channels available now; `zone` the user's time zone (nil: the policy's).
+    public static func request(user: String, atMs: Int64, trigger: String?, channels: [String], attributes: JSONValue, scores: JSONValue?, zone: String?) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("at", .string(TriggerTime.iso(atMs))), ("user", .string(user)), ("trigger", trigger.map(JSONValue.string) ?? .null),
+                                            ("channels", .array(channels.map(JSONValue.string))), ("attributes", attributes),
+                                            ("scores", .object(scores.map { [("default", $0)] } ?? []))]
+        if let zone = zone { pairs.append(("time_zone", .string(zone))) }
+        return .object(pairs)
+    }
+
     private static func number(_ v: JSONValue?) -> String {
         switch v {
         case .number(let d)?: return String(format: "%.2f", d)
@@ -45,26 +77,5 @@ public enum OfferFeed {
             for r in decision["rejected"]?.arrayValue ?? [] { s += "   \(r["offer"]!.stringValue!): \(r["check"]!["check"]!.stringValue!)\n" }
         }
         return s + "   · experiment arm: \(decision["arm"]!.stringValue!)\n"
-    }
-}
-
-/// The exposure log in a JSON-lines file: loaded at start, saved after each decision, so caps and de-dup hold
-/// across restarts; `reset` appends the user's reset (the app also clears the profile and trigger state).
-public final class OfferStore {
-    public let url: URL
-    public let log: ExposureLog
-
-    public init(url: URL, device: String) throws {
-        self.url = url
-        let text = FileManager.default.fileExists(atPath: url.path) ? try String(contentsOf: url, encoding: .utf8) : ""
-        log = try ExposureLog(device: device, entries: try ExposureLog.readEntries(text, where: url.lastPathComponent))
-    }
-
-    public func save() throws { try Data(log.toLines().utf8).write(to: url, options: .atomic) }
-
-    /// "Reset my profile" for the log: the user's exposures up to `atMs` are erased; saved at once.
-    public func reset(user: String, atMs: Int64) throws {
-        try log.reset(user: user, at: atMs)
-        try save()
     }
 }

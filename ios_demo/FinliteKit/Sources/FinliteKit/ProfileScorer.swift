@@ -1,3 +1,5 @@
+import Foundation
+
 /// A profile bundle's pipeline: raw event / attribute rows → parser → encoder → model → stage, tags, top products, timed.
 public struct ProfileScorer {
     /// The model file it runs: the factory's format at `precision`.
@@ -26,6 +28,9 @@ public struct ProfileScorer {
 
     /// A new streaming state for this bundle (docs/state.md): feed it every event, score it with `score(state:asOfMs:)`.
     public func newState() throws -> ProfileState { try ProfileState(spec: spec, specSha256: preprocessSha256) }
+
+    /// A state saved by `ProfileState.toBytes()` for this bundle (one saved for another spec is refused).
+    public func restoreState(_ bytes: Data) throws -> ProfileState { try ProfileState(spec: spec, specSha256: preprocessSha256, bytes: bytes) }
 
     /// The prediction from a user's streaming `state` at `asOfMs` (not before its newest event).
     public func score(state: ProfileState, asOfMs: Int64) throws -> Timed<ProfilePrediction> {

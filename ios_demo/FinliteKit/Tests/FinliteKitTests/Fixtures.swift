@@ -19,6 +19,12 @@ enum Fixtures {
         return packageDir.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("tests/golden")
     }
 
+    /// The repository's examples/ (the demo apps' trigger spec and offer policy): FINLITE_EXAMPLES or examples/.
+    static var examples: URL {
+        if let env = ProcessInfo.processInfo.environment["FINLITE_EXAMPLES"] { return URL(fileURLWithPath: env) }
+        return packageDir.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
+    }
+
     /// tests/bundles (valid/, invalid/, signed/): FINLITE_RULE_BUNDLES or the repository's folder.
     static var ruleBundles: URL {
         if let env = ProcessInfo.processInfo.environment["FINLITE_RULE_BUNDLES"] { return URL(fileURLWithPath: env) }

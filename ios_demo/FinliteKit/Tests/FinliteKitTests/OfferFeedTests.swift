@@ -10,25 +10,25 @@ final class OfferFeedTests: XCTestCase {
         let scenario = try StrictJSON.parse(try Data(contentsOf: Fixtures.goldenDir.appendingPathComponent("policy/scenarios/30_reset_my_profile.json")))
         let policy = try Policy.parse(scenario["policy"]!, schema: schema)  // a global cap of 1 a day
         let request = scenario["steps"]!.arrayValue![0]["decide"]!
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("offers-\(UUID().uuidString).jsonl")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("offers-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
 
-        let first = try OfferStore(url: url, device: "phone-a")
+        let first = try OfferStore(directory: dir, device: "phone-a")
         let shown = try PolicyEngine(policy: policy, schema: schema, log: first.log).decide(request)
-        try first.save()
+        try first.saveLog()
         XCTAssertEqual(shown["offers"]!.arrayValue!.count, 1)
         let card = OfferFeed.card(shown)
         XCTAssertTrue(card.contains(shown["offers"]!.arrayValue![0]["why"]!.stringValue!), card)
         XCTAssertTrue(card.contains("risk level 2 ≤ your declared 3"), card)
 
-        let restarted = try OfferStore(url: url, device: "phone-a")  // the app restarts: the log comes back
+        let restarted = try OfferStore(directory: dir, device: "phone-a")  // the app restarts: the log comes back
         XCTAssertEqual(restarted.log.count, 1)
         let capped = try PolicyEngine(policy: policy, schema: schema, log: restarted.log).decide(request)
         XCTAssertEqual(capped["offers"]!.arrayValue!.count, 0)
         XCTAssertTrue(OfferFeed.card(capped).hasPrefix("No offer now."))
 
-        try restarted.reset(user: request["user"]!.stringValue!, atMs: try Timestamps.parse(request["at"]!.stringValue!))
-        let again = try OfferStore(url: url, device: "phone-a")
+        try restarted.resetProfile(user: request["user"]!.stringValue!, nowMs: try Timestamps.parse(request["at"]!.stringValue!))
+        let again = try OfferStore(directory: dir, device: "phone-a")
         XCTAssertEqual(again.log.map { $0.kind }, ["reset"])
         XCTAssertEqual(try PolicyEngine(policy: policy, schema: schema, log: again.log).decide(request)["offers"]!.arrayValue!.count, 1)
     }

@@ -9,12 +9,13 @@ STAMP  := $(VENV)/.finlite-installed
 # (>=2.6,<2.14) then keeps every other dependency from pulling a newer torch.
 TORCH  ?= torch==2.13.0
 
-.PHONY: install quickstart test test-bundles bench clean help
+.PHONY: install quickstart test test-bundles bench bench-full clean help
 
 help:
 	@echo "make quickstart   synthetic data -> train -> export -> verify -> runs/quickstart/REPORT.md"
 	@echo "make test         the test suite, then make test-android and make test-ios (creates .venv on first use)"
 	@echo "make bench        benchmark suites -> benchmarks/results/ (blocks, training_cost, pareto, runtimes; < 30 min on 2 cores)"
+	@echo "make bench-full   the blocks at full training, 3 seeds -> benchmarks/results/blocks_full.* (about 1 h on 2 cores)"
 	@echo "make clean        remove runs/ and caches (keeps .venv)"
 
 $(PY):
@@ -65,6 +66,9 @@ bench: $(BENCH_STAMP)
 	@start=$$(date +%s); \
 	$(PY) benchmarks/blocks.py && $(PY) benchmarks/training_cost.py && $(PY) benchmarks/pareto.py && $(PY) benchmarks/runtimes.py; status=$$?; \
 	echo "make bench: $$(( $$(date +%s) - start )) s"; exit $$status
+
+bench-full: $(BENCH_STAMP)
+	$(PY) benchmarks/blocks.py --full --seeds 0,1,2
 
 clean:
 	rm -rf runs .pytest_cache

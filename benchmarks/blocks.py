@@ -2,6 +2,7 @@
 the same depth and width, on BANKING77 (intent) and on synthetic profile data.
 
     python benchmarks/blocks.py [--epochs 4] [--per-label 40] [--profile-users 1500]
+    python benchmarks/blocks.py --full [--seeds 0,1,2]      (full budget: benchmarks/blocks_full.py)
 
 Per pair: accuracy, MACs, parameters, LiteRT and onnxruntime batch-1 latency (1 thread, fp32,
 all four models interleaved in one measurement), training seconds per epoch; the ratios side by side
@@ -50,9 +51,14 @@ def train_model(task: str, model: str, data: dict, overrides: list[str], key: di
     return cached_run({"task": task, "model": model, "overrides": overrides, **key}, train)
 
 
-def train_intent_model(model: str, train_csv: Path, test_csv: Path, epochs: int, key_extra: dict) -> tuple[Path, dict]:
+def seed_override(seed: int) -> list[str]:
+    """The training seed as an override (none for the default 0, so earlier cached runs stay valid)."""
+    return [f"seed={seed}"] if seed else []
+
+
+def train_intent_model(model: str, train_csv: Path, test_csv: Path, epochs: int, key_extra: dict, seed: int = 0) -> tuple[Path, dict]:
     """A cached intent run (no distillation) and its metrics."""
-    return train_model("intent", model, {"train": train_csv, "eval": test_csv}, [f"epochs={epochs}", "distill=false"], key_extra)
+    return train_model("intent", model, {"train": train_csv, "eval": test_csv}, [f"epochs={epochs}", "distill=false", *seed_override(seed)], key_extra)
 
 
 def run_sample(run_dir: Path, *raw):
@@ -86,9 +92,9 @@ def profile_data(users: int, seed: int = 0) -> dict[str, Path]:
     return {k: Path(v) for k, v in paths.items() if k in ("events", "users", "labels")}
 
 
-def train_profile_model(model: str, paths: dict[str, Path], epochs: int) -> tuple[Path, dict]:
+def train_profile_model(model: str, paths: dict[str, Path], epochs: int, seed: int = 0) -> tuple[Path, dict]:
     """A cached profile run of the architecture alone (no baseline teacher, like distill=false for intent)."""
-    overrides = [f"epochs={epochs}", "baseline=false", "distill_baseline=0"]
+    overrides = [f"epochs={epochs}", "baseline=false", "distill_baseline=0", *seed_override(seed)]
     return train_model("profile", model, paths, overrides, {"data": str(paths["events"])})
 
 
@@ -112,12 +118,19 @@ def quality(task: str, metrics: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--full" in argv:  # the full-budget mode has options of its own (some share a name with these)
+        from blocks_full import main as full_main
+
+        return full_main([a for a in argv if a != "--full"])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=4, help="intent training epochs (default 4)")
     parser.add_argument("--per-label", type=int, default=40, help="BANKING77 training examples per intent (default 40; 0 = all)")
     parser.add_argument("--profile-users", type=int, default=1500)
     parser.add_argument("--profile-epochs", type=int, default=8)
     parser.add_argument("--runs", type=int, default=200, help="timed calls per latency row")
+    parser.add_argument("--full", action="store_true", help="full budget instead (benchmarks/blocks_full.py: all BANKING77, task epochs, "
+                        "3 seeds, profile at 20,000 users) -> blocks_full.{json,md}; see blocks_full.py --help for its options")
     args = parser.parse_args(argv)
 
     trained: dict[str, dict] = {}  # model -> {task, run_dir, metrics, sample}

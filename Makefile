@@ -15,7 +15,7 @@ help:
 	@echo "make quickstart   synthetic data -> train -> export -> verify -> runs/quickstart/REPORT.md"
 	@echo "make test         the test suite, then make test-android and make test-ios (creates .venv on first use)"
 	@echo "make bench        benchmark suites -> benchmarks/results/ (blocks, training_cost, pareto, runtimes; < 30 min on 2 cores)"
-	@echo "make bench-full   the blocks at full training, 3 seeds -> benchmarks/results/blocks_full.* (about 1 h on 2 cores)"
+	@echo "make bench-full   full training: blocks (3 seeds) and pareto -> benchmarks/results/{blocks,pareto}_full.* (about 45 min on 2 cores)"
 	@echo "make clean        remove runs/ and caches (keeps .venv)"
 
 $(PY):
@@ -68,7 +68,7 @@ bench: $(BENCH_STAMP)
 	echo "make bench: $$(( $$(date +%s) - start )) s"; exit $$status
 
 bench-full: $(BENCH_STAMP)
-	$(PY) benchmarks/blocks.py --full --seeds 0,1,2
+	$(PY) benchmarks/blocks.py --full --seeds 0,1,2 && $(PY) benchmarks/pareto.py --full
 
 clean:
 	rm -rf runs .pytest_cache

@@ -62,15 +62,23 @@ def parse_iso_ms_array(values: Iterable[str]) -> np.ndarray:
 
 
 def parse_iso_ms(text: str) -> int:
-    """Epoch ms of an ISO 8601 time as :meth:`datetime.datetime.fromisoformat` reads it, spaces around it
-    ignored, a trailing ``Z`` = UTC; ``ValueError`` when it is not one."""
-    text = text.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    moment = _dt.datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
-    return (moment - _EPOCH) // _MS
+    """Epoch ms of an ISO 8601 time in the grammar of ``_ISO_RE`` (the one the phones' Timestamps parse:
+    extended format, no offset = UTC), spaces around it ignored; ``ValueError`` when it is not one (digits
+    alone, the basic format ``20260528`` and impossible dates included)."""
+    import re
+
+    m = re.match(_ISO_RE, text.strip())
+    if m is None:
+        raise ValueError(f"{text.strip()!r} is not an ISO 8601 time (YYYY-MM-DD[THH[:MM[:SS[.fff]]]][Z|±HH[:MM]])")
+    try:
+        day = _dt.date(int(m["y"]), int(m["mo"]), int(m["d"]))
+    except ValueError:
+        raise ValueError(f"{text.strip()!r}: no such day") from None
+    clock = int(m["h"] or 0) * 3_600_000 + int(m["mi"] or 0) * 60_000 + int(m["s"] or 0) * 1000 + int(((m["f"] or "") + "000")[:3])
+    offset = 0
+    if m["tzs"]:
+        offset = (1 if m["tzs"] == "+" else -1) * (int(m["tzh"]) * 60 + int(m["tzm"] or 0)) * 60_000
+    return (day - _EPOCH.date()).days * 86_400_000 + clock - offset
 
 
 def parse_time_ms(text: str) -> int:

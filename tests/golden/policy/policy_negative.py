@@ -52,6 +52,8 @@ NEGATIVE_REQUESTS = [
     ("multi_attribute_as_text", "bad_type", "attributes.holdings", {**req(), "attributes": {"holdings": "fund_bond"}}),
     ("unknown_channel", "unknown_channel", "channels[0]", req(channels=["sms"])),
     ("bad_time", "bad_time", "at", req("yesterday")),
+    ("at_epoch_ms", "bad_time", "at", req("1780000000000")),  # digits are not a time here, in every language
+    ("at_basic_format", "bad_time", "at", req("20260528")),  # ISO 8601 basic format: not in the grammar (docs/policy.md)
     ("no_user", "missing_key", "user", {k: v for k, v in req().items() if k != "user"}),
     ("score_not_a_number", "bad_type", "scores.default.tags", req(src={"default": {"tags": {"churn_risk": "high"}}})),
 ]

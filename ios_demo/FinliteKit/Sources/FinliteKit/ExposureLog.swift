@@ -37,7 +37,7 @@ public struct ExposureEntry: Equatable {
         guard let c = cut, c > id.startIndex, !seq.isEmpty, seq.allSatisfy({ $0.isASCII && $0.isNumber }), !seq.hasPrefix("0") else {
             throw ExposureLogError(description: "\(place), field 'id': '\(id)' is not DEVICE:SEQUENCE (a number from 1)")
         }
-        guard let at = try? Timestamps.parse(data["at"]!.stringValue!) else { throw ExposureLogError(description: "\(place), field 'at': '\(data["at"]!.stringValue!)' is not an ISO 8601 time") }
+        guard let at = try? Timestamps.parseISO(data["at"]!.stringValue!) else { throw ExposureLogError(description: "\(place), field 'at': '\(data["at"]!.stringValue!)' is not an ISO 8601 time") }
         var e = ExposureEntry(id: id, kind: kind, user: data["user"]!.stringValue!, at: at)
         if kind == "exposure" {
             (e.offer, e.category, e.channel, e.arm) = (data["offer"]!.stringValue!, data["category"]!.stringValue!, data["channel"]!.stringValue!, data["arm"]!.stringValue!)

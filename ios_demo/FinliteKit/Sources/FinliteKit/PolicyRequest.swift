@@ -35,7 +35,7 @@ public struct PolicyRequest {
         let allowed = ["at", "user", "trigger", "channels", "attributes", "scores", "time_zone"]
         for key in data.keys where !allowed.contains(key) { throw fail("unknown_key", key, "unknown key; expected one of \(allowed.sorted())") }
         for key in ["at", "user", "channels"] where data[key] == nil { throw fail("missing_key", key, "is required") }
-        guard let text = data["at"]?.stringValue, let at = try? Timestamps.parse(text) else { throw fail("bad_time", "at", "\(shown(data["at"])) is not an ISO 8601 time") }
+        guard let text = data["at"]?.stringValue, let at = try? Timestamps.parseISO(text) else { throw fail("bad_time", "at", "\(shown(data["at"])) is not an ISO 8601 time") }
         guard let user = data["user"]?.stringValue, !user.isEmpty else { throw fail("bad_type", "user", "a non-empty user id is needed") }
         var trigger: String?
         if let t = data["trigger"], t.typeName != "null" {

@@ -10,6 +10,15 @@ public enum Timestamps {
         + "(?:[Tt ]([01][0-9]|2[0-3])(?::([0-5][0-9])(?::([0-5][0-9])(?:[.,]([0-9]{1,9}))?)?)?)?"
         + " ?([Zz]|([+-])([01][0-9]|2[0-3])(?::?([0-5][0-9]))?)?$")
 
+    /// Epoch ms of an ISO 8601 time only (digits are not a time here: a policy request's or log's `at`).
+    public static func parseISO(_ raw: String) throws -> Int64 {
+        let s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if epochMs.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil {
+            throw FinliteError.invalid("cannot parse timestamp '\(s)': expected ISO 8601")
+        }
+        return try parse(s)
+    }
+
     public static func parse(_ raw: String) throws -> Int64 {
         let s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         let whole = NSRange(s.startIndex..., in: s)

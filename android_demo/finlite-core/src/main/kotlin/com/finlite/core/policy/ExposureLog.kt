@@ -44,7 +44,7 @@ data class LogEntry(
             if (colon <= 0 || !SEQ.matches(id.substring(colon + 1))) {
                 throw ExposureLogException("$where, field 'id': '$id' is not DEVICE:SEQUENCE (a number from 1)")
             }
-            val at = Timestamps.parseOrNull(data.string("at").trim())
+            val at = Timestamps.parseIsoOrNull(data.string("at").trim())
                 ?: throw ExposureLogException("$where, field 'at': '${data.string("at")}' is not an ISO 8601 time")
             if (kind == "reset") return LogEntry(id, "reset", data.string("user"), at)
             return LogEntry(id, "exposure", data.string("user"), at, data.string("offer"), data.string("category"),

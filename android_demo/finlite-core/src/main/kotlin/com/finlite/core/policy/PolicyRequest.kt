@@ -26,7 +26,7 @@ class PolicyRequest(
             for (key in data.keys) if (key !in ALLOWED) throw fail("unknown_key", key, "unknown key; expected one of ${ALLOWED.sorted()}")
             for (key in listOf("at", "user", "channels")) if (!data.has(key)) throw fail("missing_key", key, "is required")
             val rawAt = data.opt("at")
-            val at = (rawAt as? String)?.let { Timestamps.parseOrNull(it.trim()) }
+            val at = (rawAt as? String)?.let { Timestamps.parseIsoOrNull(it.trim()) }
                 ?: throw fail("bad_time", "at", "${shownValue(rawAt)} is not an ISO 8601 time")
             val user = data.opt("user")
             if (user !is String || user.isEmpty()) throw fail("bad_type", "user", "a non-empty user id is needed")

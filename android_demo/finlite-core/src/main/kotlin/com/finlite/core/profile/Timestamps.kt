@@ -17,6 +17,9 @@ object Timestamps {
     )
     private const val MS_PER_DAY = 86_400_000L
 
+    /** Epoch ms (UTC) of [text] in the ISO 8601 form only (digits are not a time here: a policy request's or log's `at`), or null. */
+    fun parseIsoOrNull(text: String): Long? = if (EPOCH_MS.matcher(text).matches()) null else parseOrNull(text)
+
     /** Epoch ms (UTC) of [text], or null when it is neither form (or names a day that does not exist). */
     fun parseOrNull(text: String): Long? {
         if (EPOCH_MS.matcher(text).matches()) return text.toLongOrNull()

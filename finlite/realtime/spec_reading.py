@@ -66,7 +66,7 @@ class SpecReader:
         return float(value)
 
     def ident(self, value: Any, owner: str | None, path: str) -> str:
-        if not isinstance(value, str) or not ID_RE.match(value):
+        if not isinstance(value, str) or not ID_RE.fullmatch(value):
             raise self.fail("bad_id", owner, path, f"{value!r} is not an id (a letter, then letters, digits, _ . -)")
         return value
 

@@ -173,7 +173,7 @@ class _Reader(SpecReader):
         return value
 
     def minutes(self, value: Any, path: str) -> int:
-        m = _TIME_RE.match(value) if isinstance(value, str) else None
+        m = _TIME_RE.fullmatch(value) if isinstance(value, str) else None
         if m is None:
             raise self.fail("bad_time", None, path, f"{value!r} is not a time of day HH:MM")
         return int(m.group(1)) * 60 + int(m.group(2))
@@ -182,7 +182,7 @@ class _Reader(SpecReader):
         import datetime as dt
 
         try:
-            if not isinstance(value, str) or not _DATE_RE.match(value):
+            if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
                 raise ValueError
             dt.date.fromisoformat(value)
         except ValueError:

@@ -33,6 +33,9 @@ NEGATIVE_POLICIES = [
      policy(offers=offers("bond_fund", bond_fund={"valid_from": "2026-03-02", "valid_until": "2026-03-01"}))),
     ("bad_quiet_hours", "bad_time", None, "channels[0].quiet_hours.to",
      policy(channels=[{"id": "in_app", "quiet_hours": {"from": "21:00", "to": "24:00"}}, {"id": "push"}, {"id": "inbox"}])),
+    ("quiet_hours_trailing_newline", "bad_time", None, "channels[0].quiet_hours.to",  # a regex's $ must not let a newline through
+     policy(channels=[{"id": "in_app", "quiet_hours": {"from": "21:00", "to": "08:00\n"}}, {"id": "push"}, {"id": "inbox"}])),
+    ("offer_id_trailing_newline", "bad_id", None, "offers[0].id", policy(offers=offers("bond_fund", bond_fund={"id": "bond_fund\n"}))),
     ("holdings_not_multi", "wrong_kind", None, "holdings", policy(holdings="age")),
     ("zero_slots", "bad_count", None, "ranking.slots", policy(ranking={"slots": 0})),
     ("lambda_above_one", "bad_type", None, "ranking.lambda", policy(ranking={"lambda": 1.5})),

@@ -92,7 +92,7 @@ struct PolicyReader: SpecReading {
     }
 
     func ident(_ v: JSONValue?, _ owner: String?, _ path: String) throws -> String {
-        guard let s = v?.stringValue, s.range(of: "^[A-Za-z][A-Za-z0-9_.-]{0,63}$", options: .regularExpression) != nil else {
+        guard let s = v?.stringValue, matchesWhole(s, specIdPattern) else {
             throw fail("bad_id", owner, path, "\(shown(v)) is not an id (a letter, then letters, digits, _ . -)")
         }
         return s
@@ -129,7 +129,7 @@ struct PolicyReader: SpecReading {
     }
 
     func minutes(_ v: JSONValue?, _ path: String) throws -> Int64 {
-        guard let s = v?.stringValue, s.range(of: "^([01][0-9]|2[0-3]):[0-5][0-9]$", options: .regularExpression) != nil else {
+        guard let s = v?.stringValue, matchesWhole(s, "^([01][0-9]|2[0-3]):[0-5][0-9]$") else {
             throw fail("bad_time", nil, path, "\(shown(v)) is not a time of day HH:MM")
         }
         let parts = s.split(separator: ":").map { Int64($0)! }
@@ -137,7 +137,7 @@ struct PolicyReader: SpecReading {
     }
 
     func date(_ v: JSONValue?, _ owner: String, _ path: String) throws -> String {
-        if let s = v?.stringValue, s.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", options: .regularExpression) != nil {
+        if let s = v?.stringValue, matchesWhole(s, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$") {
             let p = s.split(separator: "-").map { Int64($0)! }
             if p[0] >= 1, (1...12).contains(p[1]), p[2] >= 1, p[2] <= Timestamps.daysInMonth(year: p[0], month: p[1]) { return s }
         }

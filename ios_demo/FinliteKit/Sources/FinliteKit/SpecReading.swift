@@ -1,5 +1,14 @@
 import Foundation
 
+/// Whether the whole of `s` matches `pattern`: ICU's `$` also matches before a final newline, where Python's
+/// fullmatch and Kotlin's matches() do not, so a trailing newline would pass here alone.
+func matchesWhole(_ s: String, _ pattern: String) -> Bool {
+    s.range(of: pattern, options: .regularExpression) == s.startIndex..<s.endIndex
+}
+
+/// An id in a trigger spec or a policy: a letter, then letters, digits, `_ . -`, at most 64 characters.
+let specIdPattern = "^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
+
 /// What the trigger and the policy readers share (as finlite's spec_reading.py and finlite-core's SpecReading.kt):
 /// one-line errors `PLACE, OWNER 'ID', field 'PATH': what [code]`, and the key, duration and count checks.
 protocol SpecReading {

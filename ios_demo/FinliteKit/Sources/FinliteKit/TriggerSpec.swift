@@ -45,7 +45,9 @@ private let opsNumeric = ["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"]
 func shown(_ v: JSONValue?) -> String {
     guard let v = v else { return "None" }
     switch v {
-    case .string(let s): return "'\(s)'"
+    case .string(let s):  // control characters escaped as Python's repr does, so a refusal stays one line
+        return "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\t", with: "\\t") + "'"
     case .integer(let i): return String(i)
     case .number(let d): return String(d)
     case .null: return "None"
@@ -86,7 +88,7 @@ private struct SpecReader: SpecReading {
 
     func trigger(_ item: JSONValue, _ i: Int) throws -> Trigger {
         guard case .object = item else { throw fail("bad_type", nil, "triggers[\(i)]", "a trigger is a JSON object") }
-        guard let tid = item["id"]?.stringValue, tid.range(of: "^[A-Za-z][A-Za-z0-9_.-]{0,63}$", options: .regularExpression) != nil else {
+        guard let tid = item["id"]?.stringValue, matchesWhole(tid, specIdPattern) else {
             throw fail("bad_id", nil, "triggers[\(i)].id", "\(shown(item["id"])) is not an id (a letter, then letters, digits, _ . -)")
         }
         guard let kind = item["type"]?.stringValue, let (required, optional) = triggerTypes[kind] else {

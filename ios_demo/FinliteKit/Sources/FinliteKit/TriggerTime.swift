@@ -44,6 +44,6 @@ public enum TriggerTime {
     /// of the tz database form that TimeZone resolves; offsets such as "GMT+5" are not names.
     static func isZone(_ zone: String) -> Bool {
         if TimeZone.knownTimeZoneIdentifiers.contains(zone) { return true }
-        return TimeZone(identifier: zone) != nil && zone.range(of: "^[A-Za-z]+(/[A-Za-z0-9_-]+)*$", options: .regularExpression) != nil
+        return TimeZone(identifier: zone) != nil && matchesWhole(zone, "^[A-Za-z]+(/[A-Za-z0-9_-]+)*$")
     }
 }

@@ -39,7 +39,8 @@ private const val MAX_WINDOW_DAYS = 366L
 
 /** Python's repr of a value in messages: 'text' for strings. */
 internal fun shownValue(v: Any?): String = when (v) {
-    is String -> "'$v'"
+    // control characters escaped as Python's repr does, so a refusal stays one line
+    is String -> "'" + v.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "'"
     null -> "None"
     else -> v.toString()
 }

@@ -59,7 +59,7 @@ class Entry:
         if data["kind"] == "exposure" and not isinstance(data["shown"], bool):
             raise LogError(f"{where}, field 'shown': true or false")
         device, _, seq = data["id"].rpartition(":")
-        if not device or not seq.isdigit() or seq.startswith("0"):
+        if not device or not (seq.isascii() and seq.isdigit()) or seq.startswith("0") or len(seq) > 18:
             raise LogError(f"{where}, field 'id': {data['id']!r} is not DEVICE:SEQUENCE (a number from 1)")
         try:
             at = parse_iso_ms(data["at"])
@@ -110,7 +110,6 @@ class ExposureLog:
     def merge(self, entries: Iterable[Entry]) -> None:
         """Union by id; the same id with other content is a [conflict]."""
         rebuild = False
-        prefix = self.device + ":"
         for e in entries:
             if e.kind == "exposure" and e.at <= self._resets.get(e.user, e.at - 1):
                 continue  # erased by a reset this log has seen
@@ -120,8 +119,9 @@ class ExposureLog:
                     raise LogError(f"log entry {e.id!r} differs between the two logs [conflict]")
                 continue
             self._by_id[e.id] = e
-            if e.id.startswith(prefix):
-                self._high = max(self._high, int(e.id[len(prefix):]))
+            device, _, seq = e.id.rpartition(":")
+            if device == self.device:  # 'phone:srv:7' is device 'phone:srv''s, not 'phone''s
+                self._high = max(self._high, int(seq))
             if e.kind == "reset":
                 self._resets[e.user] = max(e.at, self._resets.get(e.user, e.at))
                 rebuild = True

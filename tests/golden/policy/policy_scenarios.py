@@ -124,6 +124,12 @@ DEDUP = [
       policy(dedup_window_ms=WEEK),
       [{"merge": [entry(1, -HOUR, "credit_card", "credit", "push")]},
        decide(req(0, channels=["in_app"], src=CARD), [("bond_fund", "in_app")], {"credit_card": "dedup"})]),
+    S("foreign_id_scheme_in_a_merge", "an id that only starts with this device's name ('phone-a:srv:7', a server's) is kept, "
+      "counts for the caps and does not number this device's next entry (phone-a:1)",
+      policy(caps=[{"scope": "global", "max": 2, "per": "day"}]),
+      [{"merge": [entry(7, -HOUR, "time_deposit", "deposits", "inbox", device="phone-a:srv")]},
+       decide(req(0, src=BOND), [("bond_fund", "in_app")]),
+       decide(req(HOUR, src=BOND), [], {"bond_fund": "cap"})]),
     S("merge_twice_changes_nothing", "the same two entries merged twice count twice, not four times (cap 3 a day)",
       policy(caps=[{"scope": "global", "max": 3, "per": "day"}]),
       [{"merge": [entry(1, -2 * HOUR, "bond_fund", "funds", "in_app"), entry(2, -HOUR, "bond_fund", "funds", "in_app")]},

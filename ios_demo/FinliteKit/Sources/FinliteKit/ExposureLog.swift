@@ -34,7 +34,7 @@ public struct ExposureEntry: Equatable {
         let id = data["id"]!.stringValue!
         let cut = id.lastIndex(of: ":")
         let seq = cut.map { String(id[id.index(after: $0)...]) } ?? ""
-        guard let c = cut, c > id.startIndex, !seq.isEmpty, seq.allSatisfy({ $0.isASCII && $0.isNumber }), !seq.hasPrefix("0") else {
+        guard let c = cut, c > id.startIndex, !seq.isEmpty, seq.count <= 18, seq.allSatisfy({ $0.isASCII && $0.isNumber }), !seq.hasPrefix("0") else {
             throw ExposureLogError(description: "\(place), field 'id': '\(id)' is not DEVICE:SEQUENCE (a number from 1)")
         }
         guard let at = try? Timestamps.parseISO(data["at"]!.stringValue!) else { throw ExposureLogError(description: "\(place), field 'at': '\(data["at"]!.stringValue!)' is not an ISO 8601 time") }
@@ -96,7 +96,6 @@ public final class ExposureLog: Sequence {
     /// Union by id; the same id with other content is a `[conflict]`.
     public func merge(_ incoming: [ExposureEntry]) throws {
         var rebuild = false
-        let prefix = device + ":"
         for e in incoming {
             if e.kind == "exposure", let r = resets[e.user], e.at <= r { continue }  // erased by a reset this log has seen
             if let known = byId[e.id] {
@@ -104,7 +103,8 @@ public final class ExposureLog: Sequence {
                 continue
             }
             byId[e.id] = e
-            if e.id.hasPrefix(prefix), let seq = Int64(e.id.dropFirst(prefix.count)) { high = Swift.max(high, seq) }
+            let colon = e.id.lastIndex(of: ":")!  // checked when read; 'phone:srv:7' is device 'phone:srv''s, not 'phone''s
+            if e.id[..<colon] == device, let seq = Int64(e.id[e.id.index(after: colon)...]) { high = Swift.max(high, seq) }
             if e.kind == "reset" {
                 resets[e.user] = Swift.max(e.at, resets[e.user] ?? e.at)
                 rebuild = true

@@ -7,7 +7,7 @@ import XCTest
 final class OfferFeedTests: XCTestCase {
     func testCapsHoldAcrossARestartAndResetLiftsThem() throws {
         let schema = try JSONDecoder().decode(ProfileSchema.self, from: try Data(contentsOf: Fixtures.goldenDir.appendingPathComponent("triggers/schema.json")))
-        let scenario = try StrictJSON.parse(try Data(contentsOf: Fixtures.goldenDir.appendingPathComponent("policy/scenarios/30_reset_my_profile.json")))
+        let scenario = try StrictJSON.parse(try Data(contentsOf: Fixtures.goldenDir.appendingPathComponent("policy/scenarios/31_reset_my_profile.json")))
         let policy = try Policy.parse(scenario["policy"]!, schema: schema)  // a global cap of 1 a day
         let request = scenario["steps"]!.arrayValue![0]["decide"]!
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("offers-\(UUID().uuidString)")

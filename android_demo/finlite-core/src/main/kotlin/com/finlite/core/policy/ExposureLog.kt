@@ -94,7 +94,6 @@ class ExposureLog(val device: String, entries: Iterable<LogEntry> = listOf()) : 
     /** Union by id; the same id with other content is a `[conflict]`. */
     fun merge(entries: Iterable<LogEntry>) {
         var rebuild = false
-        val prefix = "$device:"
         for (e in entries) {
             val reset = resets[e.user]
             if (e.kind == "exposure" && reset != null && e.at <= reset) continue  // erased by a reset this log has seen
@@ -104,7 +103,8 @@ class ExposureLog(val device: String, entries: Iterable<LogEntry> = listOf()) : 
                 continue
             }
             byId[e.id] = e
-            if (e.id.startsWith(prefix)) high = maxOf(high, e.id.substring(prefix.length).toLong())
+            val colon = e.id.lastIndexOf(':')  // 'phone:srv:7' is device 'phone:srv''s, not 'phone''s
+            if (e.id.substring(0, colon) == device) high = maxOf(high, e.id.substring(colon + 1).toLong())
             val last = sorted.lastOrNull()
             if (e.kind == "reset") {
                 resets[e.user] = maxOf(e.at, reset ?: e.at)

@@ -65,7 +65,8 @@ def make_tiny_bundle(root: Path, width: int, name: str = "tiny", seed: int = 0, 
         "name": name,
         "model": {"name": "tiny_mlp", "macs": d * width + width * classes},
         "golden_file": "golden.json",
-        "artifacts": [{"file": "model.onnx", "format": "onnx", "precision": "fp32"}],
+        "artifacts": [{"file": "model.onnx", "format": "onnx", "precision": "fp32", "inputs": [{"name": "x", "dtype": "float32", "shape": [1, d]}],
+                       "outputs": [{"name": "logits", "dtype": "float32", "shape": [1, classes]}]}],  # fmt: skip
     }
     (bundle / "manifest.json").write_text(json.dumps(manifest))
     return bundle
@@ -134,8 +135,19 @@ def test_gate_lists_new_and_missing_rows_without_failing():
     current = {("intent", "model.tflite", "a76"): 1_000_000, ("profile", "model.tflite", "a76"): 5}
     comparison = cmp.compare(results(BASE), results(current), 5.0)
     assert comparison.passed
-    assert comparison.only_current == [("profile", "m", "model.tflite", "a76")]
-    assert comparison.only_baseline == [("intent", "m", "model.onnx", "a76")]
+    assert comparison.only_current == [("profile", "m", "model.tflite", "a76", "python")]
+    assert comparison.only_baseline == [("intent", "m", "model.onnx", "a76", "python")]
+
+
+def test_gate_compares_a_binding_only_with_the_same_binding():
+    baseline = results(BASE)  # rows without a binding field: written before the C binding, read as python
+    current = results({("intent", "model.tflite", "a76"): 300_000})
+    current["rows"][0]["binding"] = "c"  # far fewer instructions than the python row, but not comparable with it
+    comparison = cmp.compare(baseline, current, 5.0)
+    assert not comparison.rows and comparison.only_current == [("intent", "m", "model.tflite", "a76", "c")]
+    grown = results({("intent", "model.tflite", "a76"): 330_000})
+    grown["rows"][0]["binding"] = "c"
+    assert cmp.compare(current, grown, 5.0).failed[0]["status"] == "REGRESSED"
 
 
 def test_gate_that_compares_nothing_fails():
@@ -212,6 +224,7 @@ def _fake_rows(jobs, per_inference: int, parity: bool = True) -> list[dict]:
             "bundle": j.bundle.name,
             "artifact": j.artifact,
             "cpu": j.cpu,
+            "binding": j.binding,
             "qemu_cpu": "cortex-" + j.cpu,
             "log": "x.log",
             "runtime": "onnxruntime",
@@ -299,3 +312,11 @@ def test_emulated_parity_failure_on_doctored_golden(tmp_path, capsys):
     (bundle / "golden.json").write_text(json.dumps(doctored))
     assert run_arm(arm_args([bundle], arm_json=tmp_path / "arm.json", arm_md=tmp_path / "arm.md", cpu="a53", arm_jobs=1)) == 1
     assert "PARITY FAIL tiny/model.onnx on a53" in capsys.readouterr().err
+
+
+def test_plan_runs_each_binding_asked_for(tmp_path):
+    bundle = make_tiny_bundle(tmp_path, width=8)
+    jobs = session.plan([bundle], "all", False, 2, binding="all")
+    assert sorted((j.cpu, j.binding) for j in jobs) == [("a53", "c"), ("a53", "python"), ("a76", "c"), ("a76", "python")]
+    assert {j.binding for j in session.plan([bundle], "a76", False, 2)} == {"c"}  # the default: the apps' path
+    assert arm_args([bundle]).arm_binding == "c"

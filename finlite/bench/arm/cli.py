@@ -15,6 +15,7 @@ from pathlib import Path
 DEFAULT_JSON = Path("benchmarks/results/arm.json")
 DEFAULT_MD = Path("benchmarks/results/arm.md")
 CPU_CHOICES = ("a53", "a76", "all")
+BINDING_CHOICES = ("c", "python", "all")
 BUNDLE_ATTRS = ("targets", "bundles", "bundle", "paths")  # positional names finlite bench may use
 
 
@@ -23,6 +24,8 @@ def add_arm_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("emulated aarch64 (--arm)")
     group.add_argument("--arm", action="store_true", help="emulated aarch64 parity and instruction counts (qemu-user), not latency")
     group.add_argument("--cpu", choices=CPU_CHOICES, default="all", help="CPU profile: cortex-a53, cortex-a76 or both (default all)")
+    group.add_argument("--arm-binding", choices=BINDING_CHOICES, default="c",
+                       help="how the guest calls the runtime: c = the C API directly, as the apps do (default); python = the Python binding; all = both")
     group.add_argument("--compare", type=Path, metavar="BASELINE.json", help="fail when an artifact's count grew by more than --max-regression")
     group.add_argument("--max-regression", type=float, default=5.0, metavar="PCT", help="allowed growth in instructions per inference, percent (default 5)")
     group.add_argument("--smoke", action="store_true", help="CI smoke run: the first bundle only, one CPU profile (a76 unless --cpu names one), no report files unless --arm-json/--arm-md")

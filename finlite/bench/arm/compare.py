@@ -1,6 +1,6 @@
 """Regression gate: compare instruction counts with a baseline ``arm.json``.
 
-A row is keyed by (bundle name, model name, artifact, cpu): two bundles called "intent" with
+A row is keyed by (bundle name, model name, artifact, cpu, binding): two bundles called "intent" with
 different models (the quickstart's and the CI smoke's) do not collide. It regresses when its instructions per inference grew
 by more than ``max_regression_pct`` percent. Rows missing from either side are listed but do not
 fail the gate (a new artifact has no baseline yet); rows that errored or failed parity do.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ...errors import FinliteError
 
-Key = tuple[str, str, str, str]
+Key = tuple[str, str, str, str, str]
 
 
 class CompareError(FinliteError):
@@ -41,12 +41,12 @@ class Comparison:
         """Human-readable summary, one line per compared row."""
         out = []
         for r in self.rows:
-            bundle, model, artifact, cpu = r["key"]
+            bundle, model, artifact, cpu, binding = r["key"]
             change = "n/a" if r["change_pct"] is None else f"{r['change_pct']:+.2f}%"
-            out.append(f"{r['status']:>10}  {bundle}/{artifact} ({model}) on {cpu}: {r['baseline']} -> {r['current']} insns/inference ({change})")
+            out.append(f"{r['status']:>10}  {bundle}/{artifact} ({model}) on {cpu}, {binding} binding: {r['baseline']} -> {r['current']} insns/inference ({change})")
         if self.only_baseline:
             out.append(f"{'not run':>10}  {len(self.only_baseline)} baseline row(s) of other bundles, artifacts or CPUs")
-        out += [f"{'new':>10}  {b}/{a} ({m}) on {c} (no baseline yet)" for b, m, a, c in self.only_current]
+        out += [f"{'new':>10}  {b}/{a} ({m}) on {c}, {bd} binding (no baseline yet)" for b, m, a, c, bd in self.only_current]
         return out
 
 
@@ -65,7 +65,7 @@ def load_results(path: Path) -> dict:
 
 
 def row_key(row: dict) -> Key:
-    return (row["bundle"], row.get("model") or "?", row["artifact"], row["cpu"])
+    return (row["bundle"], row.get("model") or "?", row["artifact"], row["cpu"], row.get("binding", "python"))  # rows before the C binding: python
 
 
 def _index(rows: list[dict]) -> dict[Key, dict]:

@@ -61,6 +61,20 @@ def golden_inputs(golden: dict) -> list[tuple[np.ndarray, ...]]:
     return out
 
 
+def parity(golden: dict, artifact: str, logits: np.ndarray) -> dict:
+    """``logits`` (one row per golden example) against the golden's expected outputs for ``artifact``: the
+    bundle's ``logits_atol`` and the same arg-max over the task's decision columns."""
+    expected = np.array([e["expected"][artifact]["logits"] for e in golden["examples"]], dtype=np.float32)
+    columns = (golden.get("top1") or {}).get("columns")
+    lo, hi = columns if columns else (0, expected.shape[1])
+    tol = float(golden["tolerances"][artifact]["logits_atol"])
+    same_shape = logits.shape == expected.shape
+    diff = float(np.abs(logits - expected).max()) if same_shape else float("inf")
+    top1 = same_shape and bool(np.array_equal(logits[:, lo:hi].argmax(1), expected[:, lo:hi].argmax(1)))
+    worst = int(np.abs(logits - expected).max(axis=1).argmax()) if same_shape else None
+    return {"n": len(expected), "max_abs_diff": diff, "tolerance": tol, "top1_equal_golden": top1, "worst_example": worst, "passed": diff <= tol and top1}
+
+
 class LiteRT:
     """ai-edge-litert Interpreter, batch 1, one thread (XNNPACK applied by default)."""
 
@@ -144,15 +158,16 @@ def runtime_versions(kind: str) -> dict:
     return versions
 
 
-def cpu_info() -> dict:
-    """The emulated root's /proc/cpuinfo (what the runtimes' CPU detection reads)."""
-    text = Path("/proc/cpuinfo").read_text()
+def cpu_info(path: Path = Path("/proc/cpuinfo"), machine: str | None = None) -> dict:
+    """The emulated root's /proc/cpuinfo (what the runtimes' CPU detection reads); the host passes the root's
+    file and the guest's machine for the C harness."""
+    text = path.read_text()
     fields = {}
     for line in text.splitlines():
         if ":" in line:
             key, value = (s.strip() for s in line.split(":", 1))
             fields.setdefault(key, value)
-    return {"machine": platform.machine(), "part": fields.get("CPU part"), "features": fields.get("Features", "").split()}
+    return {"machine": machine or platform.machine(), "part": fields.get("CPU part"), "features": fields.get("Features", "").split()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,21 +192,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Parity on every golden example, batch 1.
     logits = np.concatenate([np.asarray(runner.run(x), dtype=np.float32).reshape(1, -1) for x in examples])
-    expected = np.array([e["expected"][art["file"]]["logits"] for e in golden["examples"]], dtype=np.float32)
-    columns = (golden.get("top1") or {}).get("columns")
-    lo, hi = columns if columns else (0, expected.shape[1])
-    tol = float(golden["tolerances"][art["file"]]["logits_atol"])
-    diff = float(np.abs(logits - expected).max()) if logits.shape == expected.shape else float("inf")
-    top1 = logits.shape == expected.shape and bool(np.array_equal(logits[:, lo:hi].argmax(1), expected[:, lo:hi].argmax(1)))
-    worst = int(np.abs(logits - expected).max(axis=1).argmax()) if logits.shape == expected.shape else None
-    result["parity"] = {
-        "n": len(examples),
-        "max_abs_diff": diff,
-        "tolerance": tol,
-        "top1_equal_golden": top1,
-        "worst_example": worst,
-        "passed": diff <= tol and top1,
-    }
+    result["parity"] = parity(golden, art["file"], logits)
 
     for _ in range(args.warmup):
         for x in examples:

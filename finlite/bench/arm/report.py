@@ -58,7 +58,7 @@ def qemu_version(qemu: str) -> str:
 def build_results(rows: list[dict], repeats: list[list[dict]], command: str, env_info: dict) -> dict:
     """The results document. ``repeats``: the rows of every repetition (the first is ``rows``)."""
     def key(r: dict) -> tuple:
-        return (r.get("bundle_path", r["bundle"]), r["artifact"], r["cpu"])
+        return (r.get("bundle_path", r["bundle"]), r["artifact"], r["cpu"], r.get("binding", "python"))
 
     for row in rows:
         counts = []
@@ -89,9 +89,11 @@ def markdown(results: dict) -> str:
     lines = [
         f"# {results['label']}",
         "",
-        "Guest aarch64 instructions executed per batch-1 inference (including the Python binding call: "
-        "set_tensor/invoke/get_tensor or session.run), counted by a QEMU TCG plugin between markers the guest "
-        "emits, marker cost subtracted. Deterministic (fixed environment, PYTHONHASHSEED=0, `setarch -R`, "
+        "Guest aarch64 instructions executed per batch-1 inference, counted by a QEMU TCG plugin between markers "
+        "the guest emits, marker cost subtracted. Binding `c`: the C-API harness (capi/finlite_capi.c) calls the "
+        "runtime as the apps' runners do (LiteRT CompiledModel: copy in, run, read out; ONNX Runtime: Run); "
+        "binding `python`: the count includes the Python binding (set_tensor/invoke/get_tensor or session.run). "
+        "Deterministic (fixed environment, PYTHONHASHSEED=0, `setarch -R`, "
         "`qemu -R`, a call-counting guest clock, one warm-up pass: identical run to run with the same cache and "
         "bundle paths, within ~0.1% elsewhere); comparable between commits, **not a latency**: no caches, "
         "pipelines or memory stalls are modelled. CPU profiles differ in the ISA features the runtimes see "
@@ -102,31 +104,32 @@ def markdown(results: dict) -> str:
         + ", ".join(f"{k} {v}" for k, v in sorted(m.get("packages", {}).items())),
         f"- repetitions: {results['repeats']} (counts of every repetition in the last column)",
         "",
-        "| bundle (model) | artifact | runtime | precision | CPU | insns / inference | MACs | insns / MAC | parity (max Δ ≤ tol) | XNNPACK | repeat counts |",
-        "|---|---|---|---|---|---:|---:|---:|---|---|---|",
+        "| bundle (model) | artifact | runtime | precision | CPU | binding | insns / inference | MACs | insns / MAC | parity (max Δ ≤ tol) | XNNPACK | repeat counts |",
+        "|---|---|---|---|---|---|---:|---:|---:|---|---|---|",
     ]
     for r in results["rows"]:
         if r.get("error"):
-            lines.append(f"| {r['bundle']} | {r['artifact']} | | | {r['cpu']} | error: {r['error']} | | | | | |")
+            lines.append(f"| {r['bundle']} | {r['artifact']} | | | {r['cpu']} | {r.get('binding', 'python')} | error: {r['error']} | | | | | |")
             continue
         p = r["parity"]
         parity = f"{'pass' if p['passed'] else 'FAIL'} ({p['max_abs_diff']:.2e} ≤ {p['tolerance']:g})"
         ev = r.get("evidence", {})
         if r["format"] == "tflite":
-            xnn = f"yes ({ev.get('delegate_nodes')} partitions)" if ev.get("xnnpack") else "NO"
+            nodes = f" ({ev['delegate_nodes']} partitions)" if "delegate_nodes" in ev else " (log line)"
+            xnn = f"yes{nodes}" if ev.get("xnnpack") else "NO"
         else:
             xnn = "n/a (CPU EP, MLAS)"
         reps = r.get("repeat_counts") or []
         same = "identical" if r.get("deterministic") else ("single run" if len(reps) <= 1 else "DIFFER")
         lines.append(
-            f"| {r['bundle']} ({r.get('model') or '?'}) | {r['artifact']} | {r['runtime']} | {r['precision']} | {r['qemu_cpu']} | "
+            f"| {r['bundle']} ({r.get('model') or '?'}) | {r['artifact']} | {r['runtime']} | {r['precision']} | {r['qemu_cpu']} | {r.get('binding', 'python')} | "
             f"{_fmt_int(r['insns_per_inference'])} | {_fmt_int(r.get('macs'))} | {r.get('insns_per_mac', '—')} | {parity} | {xnn} | "
             f"{same}: {', '.join(_fmt_int(c) for c in reps)} |"
         )
     lines += [
         "",
-        "XNNPACK: the run's log has “Created TensorFlow Lite XNNPACK delegate for CPU” and the interpreter "
-        "lists DELEGATE nodes. onnxruntime's aarch64 wheel has no XNNPACK provider; it runs its CPU provider.",
+        "XNNPACK: the run's log has “Created TensorFlow Lite XNNPACK delegate for CPU” and (Python binding) the "
+        "interpreter lists DELEGATE nodes. onnxruntime's aarch64 wheel has no XNNPACK provider; it runs its CPU provider.",
         "",
     ]
     return "\n".join(lines)

@@ -1,5 +1,6 @@
-"""Run the guest script under qemu-aarch64 with the instruction-count plugin, one process per
-artifact × CPU profile, and turn its output into a result row.
+"""Run one artifact × CPU profile × binding under qemu-aarch64 with the instruction-count plugin and
+turn its output into a result row. Binding ``python``: the guest script (``guest.py``) in the guest's
+Python; binding ``c``: the C harness (``capi/finlite_capi.c``) calling the runtime's C API directly.
 
 The run is made reproducible (docs/arm.md, "Determinism"): a fixed environment (``env -i``:
 PYTHONHASHSEED=0, no user site, no bytecode writes, onnxruntime telemetry off), address-space
@@ -18,11 +19,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .setup import CPUS, ArmEnv, ArmSetupError
+from . import capi, guest
+from .setup import CPUS, ArmEnv, ArmSetupError, guest_packages
 
 GUEST_SCRIPT = Path(__file__).with_name("guest.py")
 XNNPACK_LOG_LINE = "Created TensorFlow Lite XNNPACK delegate for CPU"
-RUNTIME_OF_FORMAT = {"tflite": "litert", "onnx": "onnxruntime"}
 GUEST_TIMEOUT_S = 900
 RESERVED_VA = "0x400000000"  # 16 GiB of guest address space
 
@@ -33,6 +34,7 @@ class Job:
     artifact: str
     cpu: str
     passes: int = 2
+    binding: str = "python"  # "python" (guest.py) or "c" (the C-API harness)
 
 
 def parse_counts(text: str) -> dict:
@@ -54,7 +56,8 @@ def parse_counts(text: str) -> dict:
 
 
 def guest_command(env: ArmEnv, job: Job, counts: Path, out: Path) -> list[str]:
-    """The full host command line of one guest run."""
+    """The full host command line of one guest run (``out``: the Python guest's result JSON, or for the C
+    harness the folder of its inputs and outputs files)."""
     cpu = CPUS[job.cpu]
     croot = env.cpu_root(job.cpu)
     fixed_env = [
@@ -81,24 +84,32 @@ def guest_command(env: ArmEnv, job: Job, counts: Path, out: Path) -> list[str]:
         "-L", str(croot),
         "-cpu", cpu.qemu_cpu,
         "-plugin", f"{env.plugin},out={counts}",
-        str(croot) + env.python,
-        "-B", "-s",
-        str(GUEST_SCRIPT),
-        "--bundle", str(job.bundle),
-        "--artifact", job.artifact,
-        "--out", str(out),
-        "--passes", str(job.passes),
+        *(_capi_args(env, job, out) if job.binding == "c" else _python_args(env, job, croot, out)),
     ]  # fmt: skip
+
+
+def _python_args(env: ArmEnv, job: Job, croot: Path, out: Path) -> list[str]:
+    return [str(croot) + env.python, "-B", "-s", str(GUEST_SCRIPT), "--bundle", str(job.bundle), "--artifact", job.artifact,
+            "--out", str(out), "--passes", str(job.passes)]  # fmt: skip
+
+
+def _capi_args(env: ArmEnv, job: Job, folder: Path) -> list[str]:
+    return capi.harness_command(str(env.capi), job.bundle, job.artifact, capi.runtime_libraries(env.site),
+                                folder / "inputs.bin", folder / "outputs.bin", job.passes)  # fmt: skip
 
 
 def run_job(env: ArmEnv, job: Job, log_dir: Path) -> dict:
     """One guest run → a row: counts per inference, parity, runtime evidence; ``error`` when it failed."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{job.bundle.name}.{job.artifact}.{job.cpu}"
+    stem = f"{job.bundle.name}.{job.artifact}.{job.cpu}.{job.binding}"
     log = log_dir / f"{stem}.log"
-    row: dict = {"bundle": job.bundle.name, "artifact": job.artifact, "cpu": job.cpu, "qemu_cpu": CPUS[job.cpu].qemu_cpu, "log": str(log)}
+    row: dict = {"bundle": job.bundle.name, "artifact": job.artifact, "cpu": job.cpu, "binding": job.binding,
+                 "qemu_cpu": CPUS[job.cpu].qemu_cpu, "log": str(log)}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="finlite-arm-") as tmp:
-        counts, out = Path(tmp) / "counts.txt", Path(tmp) / "result.json"
+        counts = Path(tmp) / "counts.txt"
+        out = Path(tmp) if job.binding == "c" else Path(tmp) / "result.json"
+        if job.binding == "c":
+            examples = capi.write_inputs(job.bundle, job.artifact, out / "inputs.bin")
         cmd = guest_command(env, job, counts, out)
         started = time.monotonic()
         try:
@@ -109,11 +120,21 @@ def run_job(env: ArmEnv, job: Job, log_dir: Path) -> dict:
         row["wall_s"] = round(time.monotonic() - started, 1)
         counts_text = counts.read_text() if counts.is_file() else ""
         log.write_text(f"$ {' '.join(cmd)}\n--- exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}\n--- plugin\n{counts_text}")
-        if proc.returncode != 0 or not out.is_file():
+        produced = out / "outputs.bin" if job.binding == "c" else out
+        if proc.returncode != 0 or not produced.is_file():
             last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             return {**row, "error": f"guest run failed (exit {proc.returncode}: {last}); see {log}"}
-        result = json.loads(out.read_text())
+        if job.binding == "c":
+            cpu = guest.cpu_info(env.cpu_root(job.cpu) / "proc" / "cpuinfo", "aarch64")
+            result = capi.result(job.bundle, job.artifact, produced, examples, job.passes, cpu, capi_versions())
+        else:
+            result = json.loads(out.read_text())
     return {**row, **summarize(result, parse_counts(counts_text), proc.stderr)}
+
+
+def capi_versions() -> dict:
+    """Runtime versions the C harness loads: the guest's wheels (the host's versions)."""
+    return {k: v for k, v in guest_packages().items() if k != "numpy"}
 
 
 def summarize(result: dict, counts: dict, stderr: str) -> dict:
@@ -130,9 +151,10 @@ def summarize(result: dict, counts: dict, stderr: str) -> dict:
     evidence = dict(result.get("evidence", {}))
     if result["format"] == "tflite":
         evidence["xnnpack_log"] = XNNPACK_LOG_LINE in stderr
-        evidence["xnnpack"] = bool(evidence["xnnpack_log"] and evidence.get("delegate_nodes", 0) > 0)
+        # the Python guest also lists the interpreter's DELEGATE nodes; the C API's CompiledModel shows only the log line
+        evidence["xnnpack"] = bool(evidence["xnnpack_log"] and evidence.get("delegate_nodes", 1) > 0)
     return {
-        "runtime": RUNTIME_OF_FORMAT.get(result["format"], result["format"]),
+        "runtime": capi.RUNTIME_OF_FORMAT.get(result["format"], result["format"]),
         "format": result["format"],
         "precision": result["precision"],
         "insns_per_inference": round(per_pass[0] / n),
@@ -156,4 +178,4 @@ def bundle_artifacts(bundle: Path) -> list[str]:
     data = json.loads(manifest.read_text())
     if "golden_file" not in data or not (bundle / data["golden_file"]).is_file():
         raise ArmSetupError(f"{bundle}: the bundle has no golden file; parity needs it")
-    return [a["file"] for a in data.get("artifacts", []) if a.get("format") in RUNTIME_OF_FORMAT]
+    return [a["file"] for a in data.get("artifacts", []) if a.get("format") in capi.RUNTIME_OF_FORMAT]

@@ -36,8 +36,8 @@ def command_line() -> str:
     return " ".join([prefix, *(shlex.quote(a) for a in sys.argv[1:])])
 
 
-def plan(bundles: list[Path], cpu: str, smoke: bool, passes: int, only: list[str] | None = None) -> list[Job]:
-    """The jobs: every ONNX/TFLite artifact of every bundle on every CPU profile asked for."""
+def plan(bundles: list[Path], cpu: str, smoke: bool, passes: int, only: list[str] | None = None, binding: str = "c") -> list[Job]:
+    """The jobs: every ONNX/TFLite artifact of every bundle on every CPU profile and binding asked for."""
     if not bundles:
         raise FinliteError("no bundle given: pass bundle directories, e.g. runs/quickstart/bundles/intent")
     only = list(only or [])
@@ -56,6 +56,7 @@ def plan(bundles: list[Path], cpu: str, smoke: bool, passes: int, only: list[str
         cpus = ["a76"] if cpu == "all" else [cpu]
     else:
         cpus = list(CPUS) if cpu == "all" else [cpu]
+    bindings = ["c", "python"] if binding == "all" else [binding]
     jobs = []
     for b in bundles:
         artifacts = bundle_artifacts(b)
@@ -64,7 +65,7 @@ def plan(bundles: list[Path], cpu: str, smoke: bool, passes: int, only: list[str
             raise FinliteError(f"{b}: no artifact {', '.join(unknown)} (has: {', '.join(artifacts)})")
         for artifact in artifacts:
             if not only or artifact in only:
-                jobs += [Job(b.resolve(), artifact, c, passes) for c in cpus]
+                jobs += [Job(b.resolve(), artifact, c, passes, bd) for c in cpus for bd in bindings]
     if not jobs:
         raise FinliteError(f"no ONNX or TFLite artifacts to run in {', '.join(map(str, bundles))}")
     return jobs
@@ -94,7 +95,7 @@ def run_matrix(env, jobs: list[Job], jobs_in_parallel: int, log_dir: Path, label
         what = row.get("error") or (
             f"{row['insns_per_inference']:,} insns/inference, parity {'pass' if row['parity']['passed'] else 'FAIL'}"
         )
-        _say(f"{label}[{done}/{len(jobs)}] {job.bundle.name}/{job.artifact} on {job.cpu}: {what} ({row.get('wall_s', '?')} s)")
+        _say(f"{label}[{done}/{len(jobs)}] {job.bundle.name}/{job.artifact} on {job.cpu} ({job.binding}): {what} ({row.get('wall_s', '?')} s)")
         return row
 
     with ThreadPoolExecutor(max_workers=max(1, jobs_in_parallel)) as pool:
@@ -105,7 +106,7 @@ def run_matrix(env, jobs: list[Job], jobs_in_parallel: int, log_dir: Path, label
 
 def run_session(args: argparse.Namespace, bundles: list[Path]) -> int:
     """Everything ``run_arm`` does; returns the exit code (1: parity, errors, regression or non-determinism)."""
-    jobs = plan(bundles, args.cpu, args.smoke, args.arm_passes, args.arm_artifact)
+    jobs = plan(bundles, args.cpu, args.smoke, args.arm_passes, args.arm_artifact, args.arm_binding)
     env = ensure_env(force=args.arm_rebuild)
     if scrub_bytecode(env):
         _say("removed .pyc caches from the guest environment (runs load modules from source)")
@@ -133,21 +134,21 @@ def run_session(args: argparse.Namespace, bundles: list[Path]) -> int:
     status = 0
     for r in rows:
         if r.get("error"):
-            _say(f"ERROR {r['bundle']}/{r['artifact']} on {r['cpu']}: {r['error']}")
+            _say(f"ERROR {r['bundle']}/{r['artifact']} on {r['cpu']} ({r.get('binding', 'python')}): {r['error']}")
             status = 1
         elif not r["parity"]["passed"]:
             p = r["parity"]
             _say(
-                f"PARITY FAIL {r['bundle']}/{r['artifact']} on {r['cpu']}: max |Δ| {p['max_abs_diff']:.3g} > tol {p['tolerance']:g}"
+                f"PARITY FAIL {r['bundle']}/{r['artifact']} on {r['cpu']} ({r.get('binding', 'python')}): max |Δ| {p['max_abs_diff']:.3g} > tol {p['tolerance']:g}"
                 f" or top-1 differs (top1_equal_golden={p['top1_equal_golden']}, worst example {p['worst_example']}); see {r['log']}"
             )
             status = 1
         elif r.get("other_thread_syscalls"):
-            _say(f"WARNING {r['bundle']}/{r['artifact']} on {r['cpu']}: another guest thread was active during the count; see {r['log']}")
+            _say(f"WARNING {r['bundle']}/{r['artifact']} on {r['cpu']} ({r.get('binding', 'python')}): another guest thread was active during the count; see {r['log']}")
         elif r["format"] == "tflite" and not r["evidence"].get("xnnpack"):
-            _say(f"WARNING {r['bundle']}/{r['artifact']} on {r['cpu']}: XNNPACK was not applied; see {r['log']}")
+            _say(f"WARNING {r['bundle']}/{r['artifact']} on {r['cpu']} ({r.get('binding', 'python')}): XNNPACK was not applied; see {r['log']}")
         if len(repeats) > 1 and not r.get("deterministic") and not r.get("error"):
-            _say(f"NON-DETERMINISTIC {r['bundle']}/{r['artifact']} on {r['cpu']}: counts {r['repeat_counts']}")
+            _say(f"NON-DETERMINISTIC {r['bundle']}/{r['artifact']} on {r['cpu']} ({r.get('binding', 'python')}): counts {r['repeat_counts']}")
             status = 1
     if args.compare is not None:
         comparison = cmp.compare(cmp.load_results(args.compare), results, args.max_regression)

@@ -10,6 +10,7 @@ Everything comes from Debian packages and PyPI, into ``${FINLITE_CACHE:-~/.cache
                    with a private deb-src list — the host's apt configuration is not changed)
     plugin/        libinsn_count.so (guest instruction counter) and libfakeclock.so (host LD_PRELOAD:
                    a call-counting clock), built by gcc from plugin/*.c
+    capi/          finlite_capi, the C-API harness (capi/finlite_capi.c) for aarch64, by Debian's cross gcc
     cpus/<cpu>/    the root handed to ``qemu-aarch64 -L``: links to rootfs plus an aarch64
                    /proc/cpuinfo and /sys/devices/system/cpu of that CPU (qemu-user resolves absolute
                    guest paths in the -L root first, so the runtimes' CPU detection reads these)
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Callable
 
 from ...errors import FinliteError
+from .cpu_profiles import CPUS, cpuinfo_text
 
 SUITE = "bookworm"
 MIRROR = os.environ.get("FINLITE_DEBIAN_MIRROR", "http://deb.debian.org/debian")
@@ -46,6 +48,7 @@ HOST_TOOLS = {  # executable -> Debian package
     "qemu-aarch64": "qemu-user",
     "debootstrap": "debootstrap",
     "gcc": "gcc",
+    "aarch64-linux-gnu-gcc": "gcc-aarch64-linux-gnu",  # the C-API harness (--arm-binding c)
     "dpkg-deb": "dpkg",
     "dpkg-source": "dpkg-dev",
     "setarch": "util-linux",
@@ -53,38 +56,8 @@ HOST_TOOLS = {  # executable -> Debian package
 }
 PLUGIN_SOURCE = Path(__file__).with_name("plugin") / "insn_count.c"
 FAKECLOCK_SOURCE = Path(__file__).with_name("plugin") / "fakeclock.c"
-SETUP_VERSION = 3  # bump when the layout or a step changes
-
-
-@dataclass(frozen=True)
-class CpuProfile:
-    """An emulated CPU: qemu's ``-cpu`` model and the /proc/cpuinfo + sysfs a phone with it shows."""
-
-    key: str
-    qemu_cpu: str
-    implementer: str
-    variant: str
-    part: str
-    revision: int
-    features: str
-    max_khz: int
-
-
-CPUS: dict[str, CpuProfile] = {
-    # MIDR of qemu 7.2's models: cortex-a53 0x410fd034, cortex-a76 0x414fd0b1; features as the Linux
-    # kernel lists them for these cores (the a76 has dot product, fp16 and LSE atomics, the a53 not).
-    "a53": CpuProfile("a53", "cortex-a53", "0x41", "0x0", "0xd03", 4, "fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid", 1800000),
-    "a76": CpuProfile(
-        "a76",
-        "cortex-a76",
-        "0x41",
-        "0x4",
-        "0xd0b",
-        1,
-        "fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp",
-        2600000,
-    ),
-}
+HARNESS_SOURCE = Path(__file__).with_name("capi") / "finlite_capi.c"
+SETUP_VERSION = 4  # bump when the layout or a step changes
 
 
 class ArmSetupError(FinliteError):
@@ -101,6 +74,7 @@ class ArmEnv:
     plugin: Path
     fakeclock: Path
     qemu: str
+    capi: Path  # the aarch64 C-API harness
 
     def cpu_root(self, cpu: str) -> Path:
         return self.root / "cpus" / cpu
@@ -194,6 +168,7 @@ def setup_key() -> dict:
         "packages": guest_packages(),
         "qemu": qemu_source_version(),
         "plugin_sha256": hashlib.sha256(PLUGIN_SOURCE.read_bytes() + FAKECLOCK_SOURCE.read_bytes()).hexdigest(),
+        "harness_sha256": hashlib.sha256(HARNESS_SOURCE.read_bytes()).hexdigest(),
         "cpus": {k: vars(v) for k, v in CPUS.items()},
     }
 
@@ -203,7 +178,7 @@ def ensure_host_tools(root: Path) -> None:
     missing = sorted({pkg for exe, pkg in HOST_TOOLS.items() if shutil.which(exe) is None})
     if not missing:
         return
-    command = ["apt-get", "install", "-y", "--no-install-recommends", *missing, "libc6-dev"]
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *missing, "libc6-dev", "libc6-dev-arm64-cross"]
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise ArmSetupError(f"missing host packages {', '.join(missing)}: run `sudo {' '.join(command)}`")
 
@@ -299,18 +274,14 @@ def build_plugin(root: Path, log: Path, plugin_sha: str) -> None:
     _commit(tmp, target, plugin_sha)
 
 
-def cpuinfo_text(cpu: CpuProfile) -> str:
-    """/proc/cpuinfo of a one-core aarch64 Linux machine with this CPU."""
-    return (
-        "processor\t: 0\n"
-        "BogoMIPS\t: 50.00\n"
-        f"Features\t: {cpu.features}\n"
-        f"CPU implementer\t: {cpu.implementer}\n"
-        "CPU architecture: 8\n"
-        f"CPU variant\t: {cpu.variant}\n"
-        f"CPU part\t: {cpu.part}\n"
-        f"CPU revision\t: {cpu.revision}\n\n"
-    )
+def build_harness(root: Path, log: Path, stamp: str) -> None:
+    """The C-API harness cross-compiled for aarch64 (it dlopens the guest's runtime libraries)."""
+    from .capi import CROSS_COMPILER, compile_harness
+
+    target = root / "capi"
+    tmp = _fresh(target)
+    compile_harness(tmp / "finlite_capi", CROSS_COMPILER, log)
+    _commit(tmp, target, stamp)
 
 
 def build_cpu_roots(root: Path, log: Path, stamp: str) -> None:
@@ -363,7 +334,7 @@ def _ensure_env_locked(root: Path, force: bool) -> ArmEnv:
     ensure_host_tools(root)
     key = setup_key()
     ready = root / "ready.json"
-    env = ArmEnv(root=root, python=f"/usr/bin/python{GUEST_PYTHON}", site=root / "site", plugin=root / "plugin" / "libinsn_count.so", fakeclock=root / "plugin" / "libfakeclock.so", qemu=shutil.which("qemu-aarch64") or "qemu-aarch64")
+    env = ArmEnv(root=root, python=f"/usr/bin/python{GUEST_PYTHON}", site=root / "site", plugin=root / "plugin" / "libinsn_count.so", fakeclock=root / "plugin" / "libfakeclock.so", qemu=shutil.which("qemu-aarch64") or "qemu-aarch64", capi=root / "capi" / "finlite_capi")
     if not force and ready.is_file():
         try:
             if json.loads(ready.read_text()) == key:
@@ -383,6 +354,8 @@ def _ensure_env_locked(root: Path, force: bool) -> ArmEnv:
         _step("qemu-plugin-header", root, lambda log: fetch_plugin_header(root, log, key["qemu"]))
     if force or not _done(root / "plugin", key["plugin_sha256"]):
         _step("plugin", root, lambda log: build_plugin(root, log, key["plugin_sha256"]))
+    if force or not _done(root / "capi", key["harness_sha256"]):
+        _step("capi-harness", root, lambda log: build_harness(root, log, key["harness_sha256"]))
     cpu_stamp = json.dumps({"cpus": key["cpus"], "links": "relative"}, sort_keys=True)
     if force or not _done(root / "cpus", cpu_stamp):
         _step("cpu-roots", root, lambda log: build_cpu_roots(root, log, cpu_stamp))

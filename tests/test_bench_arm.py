@@ -320,3 +320,16 @@ def test_plan_runs_each_binding_asked_for(tmp_path):
     assert sorted((j.cpu, j.binding) for j in jobs) == [("a53", "c"), ("a53", "python"), ("a76", "c"), ("a76", "python")]
     assert {j.binding for j in session.plan([bundle], "a76", False, 2)} == {"c"}  # the default: the apps' path
     assert arm_args([bundle]).arm_binding == "c"
+
+
+def test_a_modified_bundle_file_is_refused_before_any_run(tmp_path, capsys):
+    from finlite.bundle.files import file_entries
+
+    bundle = make_tiny_bundle(tmp_path, width=8)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["files"] = file_entries(bundle)
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    assert len(session.plan([bundle], "a76", False, 2)) == 1  # intact: planned
+    (bundle / "model.onnx").write_bytes((bundle / "model.onnx").read_bytes()[:-1] + b"\0")
+    assert run_arm(arm_args([bundle])) == 2
+    assert "model.onnx: sha256 does not match the manifest" in capsys.readouterr().err

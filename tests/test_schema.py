@@ -104,6 +104,22 @@ def test_errors_name_the_file_and_the_field(populations, tmp_path):
     assert code == 2
 
 
+def test_bytes_that_are_not_utf8_are_one_line_errors_naming_file_and_place(populations, tmp_path, capsys):
+    paths = populations["ours"]
+    header, *rows = paths["users"].read_bytes().split(b"\n", 1)
+    (tmp_path / "users.csv").write_bytes(header.replace(b",", b"\xff,", 1) + b"\n" + b"".join(rows))
+    with pytest.raises(DataError, match=r"users.csv, line 1: not valid UTF-8: byte 0xff in the header"):
+        infer_schema(paths["events"], tmp_path / "users.csv", paths["labels"])
+    lines = paths["events"].read_bytes().split(b"\n")
+    lines[2] = lines[2] + b"\xfe"  # a data row, past the header
+    (tmp_path / "events.csv").write_bytes(b"\n".join(lines))
+    args = ["schema", "infer", "--events", str(tmp_path / "events.csv"), "--users", str(paths["users"]), "--labels", str(paths["labels"]),
+            "--out", str(tmp_path / "schema.json")]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "events.csv" in err[0] and "not valid UTF-8" in err[0] and "Traceback" not in err[0]
+
+
 def test_schema_infer_cli_writes_and_refuses_to_overwrite(populations, tmp_path, capsys):
     paths = populations["theirs"]
     out = tmp_path / "schema.json"

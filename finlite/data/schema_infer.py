@@ -129,8 +129,13 @@ def _header(path: Path) -> list[str]:
         import pyarrow.parquet as pq
 
         return [c.strip() for c in pq.read_schema(path).names]
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [c.strip() for c in next(csv.reader(handle), [])]
+    with open(path, "rb") as handle:
+        first = handle.readline()
+    try:  # only the header line: a bad byte further down is the table reader's to report, with its line
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not valid UTF-8: byte 0x{first[exc.start]:02x} in the header ({exc.reason}); save the file as UTF-8", str(path), 1) from None
+    return [c.strip() for c in next(csv.reader([text]), [])]
 
 
 def _pick(header: list[str], given: str, candidates: Iterable[str], what: str, path: Path, option: str) -> str:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, ROOT, banking77, command, fmt, write_results  # noqa: E402
 
 TEACHERS = "minilm,intent_bag,intent_dwshuffle_x1_0"
-INT8 = "model_int8.tflite"
+INT8 = "model.int8.tflite"
 
 
 def _load() -> float:
@@ -110,6 +110,10 @@ def summarise(rows: list[dict]) -> dict:
             "max_int8_tflite_mb": max(r["int8_tflite_bytes"] for r in rows) / 1e6}
 
 
+def _load_span(stage: dict) -> str:
+    return "reused run, load not recorded" if stage.get("reused") else f"load {stage['load_before']}→{stage['load_after']}"
+
+
 def markdown(rows: list[dict], summary: dict, args: argparse.Namespace) -> str:
     lines = ["# BANKING77: the MiniLM teacher distilled into the <= 1 MB student", "", "{header}", f"- BANKING77 part: `{args.command}`", "",
              f"Teachers `{args.teachers}` weighted `{args.weights}`, validation split seed {args.split_seed} (fixed, so the MiniLM "
@@ -122,7 +126,7 @@ def markdown(rows: list[dict], summary: dict, args: argparse.Namespace) -> str:
         lines.append(
             f"| {r['seed']} | {fmt(minilm and 100 * minilm['test_accuracy'], '.2f')} | {fmt(r['teacher_ensemble_test_accuracy'] and 100 * r['teacher_ensemble_test_accuracy'], '.2f')} | "
             f"{100 * r['student']['test_accuracy_fp32_pytorch']:.2f} | {100 * r['artifacts_test_accuracy'][INT8]:.2f} | {r['int8_tflite_bytes'] / 1e6:.3f} MB | "
-            f"{train['seconds']:.0f} ({train['load_before']}→{train['load_after']}) | {r['stages']['export']['seconds']:.0f} | "
+            f"{train['seconds']:.0f} ({_load_span(train)}) | {r['stages']['export']['seconds']:.0f} | "
             f"{fmt(minilm and minilm['seconds'], '.0f')}{' (cached)' if minilm and minilm['cached'] else ''} |")
     s = summary
     lines += ["", f"int8 TFLite on test.csv: **{100 * s['int8_tflite_test_accuracy']['mean']:.2f}%** ± {100 * s['int8_tflite_test_accuracy']['std']:.2f} "

@@ -248,3 +248,16 @@ def test_minilm_fine_tunes_caches_and_resumes(tmp_path):
     assert again.cached
     np.testing.assert_array_equal(again.train, got.train)
     np.testing.assert_array_equal(again.eval, got.eval)
+
+
+def test_the_model_card_lists_each_teacher_and_stage():
+    from finlite.tasks.intent_export import _training_section, _training_summary
+
+    train = {"teachers": [{"model": "minilm", "weight": 0.5, "val": {"accuracy": 0.92}, "eval": {"accuracy": 0.936}, "seconds": 1.0,
+                           "cached": True, "stage_seconds": {"fine_tune": 0.0, "cached_fine_tune": 580.0}},
+                          {"model": "intent_bag", "weight": 0.5, "val": {"accuracy": 0.9}, "eval": {"accuracy": None}, "seconds": 27.0}],
+             "teacher_ensemble": {"val": {"accuracy": 0.93}}, "student_seconds": 130.0, "seconds": 300.0}
+    card = _training_section(_training_summary(train))
+    assert "| teacher `minilm` (cached logits; fine-tuned in 580 s) | 0.500 | 92.00% | 93.60% | 1 |" in card
+    assert "| teacher `intent_bag` | 0.500 | 90.00% | n/a | 27 |" in card and "| student | – | see Metrics | see Metrics | 130 |" in card
+    assert _training_section(_training_summary({})) == ""  # distill=false: no section

@@ -94,7 +94,9 @@ class IntentExportSource:
 
 def _training_summary(train: dict) -> dict:
     """The teachers (weight, accuracies, time) and each stage's time, for the manifest and the card."""
-    teachers = [{k: t.get(k) for k in ("model", "weight", "val", "eval", "seconds", "cached")} for t in train.get("teachers", [])]
+    teachers = [{**{k: t.get(k) for k in ("model", "weight", "val", "eval", "seconds", "cached")},
+                 "fine_tune_seconds": (t.get("stage_seconds") or {}).get("fine_tune") or (t.get("stage_seconds") or {}).get("cached_fine_tune")}
+                for t in train.get("teachers", [])]
     return {"teachers": teachers, "teacher_ensemble": train.get("teacher_ensemble"), "student_seconds": train.get("student_seconds"),
             "seconds": train.get("seconds")}
 
@@ -109,7 +111,7 @@ def _training_section(training: dict) -> str:
              "(`teachers=` / `teacher_weights=`; docs/intent_teacher.md).", "",
              "| stage | weight | validation accuracy | evaluation accuracy | seconds |", "|---|---|---|---|---|"]
     for t in teachers:
-        note = " (cached logits)" if t.get("cached") else ""
+        note = f" (cached logits; fine-tuned in {t.get('fine_tune_seconds') or 0:.0f} s)" if t.get("cached") else ""
         lines.append(f"| teacher `{t['model']}`{note} | {t.get('weight', 0):.3f} | {pct((t.get('val') or {}).get('accuracy'))} | "
                      f"{pct((t.get('eval') or {}).get('accuracy'))} | {t.get('seconds', 0):.0f} |")
     ensemble = training.get("teacher_ensemble") or {}

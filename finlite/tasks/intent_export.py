@@ -77,6 +77,7 @@ class IntentExportSource:
             "eval": metrics.get("eval"),
             "val": metrics.get("val"),
             "oos": {k: v for k, v in (metrics.get("oos") or {}).items() if k != "curve"},  # the curve stays in the run's metrics.json
+            "training": _training_summary(metrics.get("train") or {}),
             "holdout": {
                 "source": self.samples.get("holdout_source"),
                 "n": len(self.samples.get("holdout", [])),
@@ -89,6 +90,36 @@ class IntentExportSource:
 
     def model_card(self, manifest: dict) -> str:
         return render_intent_card(manifest, self.info)
+
+
+def _training_summary(train: dict) -> dict:
+    """The teachers (weight, accuracies, time) and each stage's time, for the manifest and the card."""
+    teachers = [{**{k: t.get(k) for k in ("model", "weight", "val", "eval", "seconds", "cached")},
+                 "fine_tune_seconds": (t.get("stage_seconds") or {}).get("fine_tune") or (t.get("stage_seconds") or {}).get("cached_fine_tune")}
+                for t in train.get("teachers", [])]
+    return {"teachers": teachers, "teacher_ensemble": train.get("teacher_ensemble"), "student_seconds": train.get("student_seconds"),
+            "seconds": train.get("seconds")}
+
+
+def _training_section(training: dict) -> str:
+    """The card's distillation table: each teacher's weight, accuracy and time, the ensemble, the student's time."""
+    teachers = training.get("teachers") or []
+    if not teachers:
+        return ""
+    lines = ["## Training: teachers and stages",
+             "The student learns from the weighted average of its teachers' softened predictions on the training split "
+             "(`teachers=` / `teacher_weights=`; docs/intent_teacher.md).", "",
+             "| stage | weight | validation accuracy | evaluation accuracy | seconds |", "|---|---|---|---|---|"]
+    for t in teachers:
+        note = f" (cached logits; fine-tuned in {t.get('fine_tune_seconds') or 0:.0f} s)" if t.get("cached") else ""
+        lines.append(f"| teacher `{t['model']}`{note} | {t.get('weight', 0):.3f} | {pct((t.get('val') or {}).get('accuracy'))} | "
+                     f"{pct((t.get('eval') or {}).get('accuracy'))} | {t.get('seconds', 0):.0f} |")
+    ensemble = training.get("teacher_ensemble") or {}
+    lines.append(f"| teachers' weighted average | 1.000 | {pct((ensemble.get('val') or {}).get('accuracy'))} | "
+                 f"{pct((ensemble.get('eval') or {}).get('accuracy'))} | – |")
+    lines.append(f"| student | – | see Metrics | see Metrics | {training.get('student_seconds') or 0:.0f} |")
+    lines.append(f"| whole run | | | | {training.get('seconds') or 0:.0f} |")
+    return "\n".join(lines) + "\n"
 
 
 def _oos_section(oos: dict) -> str:
@@ -139,6 +170,7 @@ samples); evaluated on `{data.get('eval')}` ({data.get('n_eval')} samples).
 |---|---|---|---|
 | {pct(evaluation.get('accuracy'))} | {pct(evaluation.get('macro_f1'))} | {pct(evaluation.get('in_scope_accuracy'))} | {pct(evaluation.get('oos_recall'))} |
 
+{_training_section(metrics.get("training") or {})}
 {_oos_section(metrics.get("oos") or {})}
 ## Artifacts and parity (held-out samples, never used for tracing or calibration)
 | file | format | precision | max abs Δ logit vs PyTorch | top-1 agreement | held-out accuracy |

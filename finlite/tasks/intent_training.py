@@ -12,6 +12,7 @@ from ..bundle import formats
 from ..bundle.postprocess import softmax
 from ..data.text import TextEncoder
 from .base import ArraySplit, Finished, Log, Prepared, TrainContext
+from .config import ConfigError
 
 CALIBRATION_SAMPLES = 256
 HOLDOUT_SAMPLES = 512
@@ -22,6 +23,8 @@ def prepare(task, config, data: dict[str, Any], log: Log) -> Prepared:
     from ..data.loaders import DataError, check_known_labels, load_text_dataset
     from ..data.splits import stratified_split
 
+    if config.distill:
+        teacher_specs(config)  # a bad teachers= / teacher_weights= setting fails before any work
     train_path, eval_path = data["train"], data.get("eval")
     dataset = load_text_dataset(train_path, data.get("text_column"), data.get("label_column"))
     labels = dataset.label_set()
@@ -36,10 +39,11 @@ def prepare(task, config, data: dict[str, Any], log: Log) -> Prepared:
     log(f"encoding {len(dataset.texts)} texts from {train_path} ({len(labels)} labels)")
     all_ids = encoder.encode_batch(dataset.texts)
     all_y = np.array([index[label] for label in dataset.labels], dtype=np.int64)
-    keep, held = stratified_split(dataset.labels, config.val_fraction, config.seed)
+    split_seed = split_seed_of(config)
+    keep, held = stratified_split(dataset.labels, config.val_fraction, split_seed)
     train = ArraySplit((all_ids[keep],), (all_y[keep],))
     val = ArraySplit((all_ids[held],), (all_y[held],))
-    log(f"train {len(train)} / validation {len(val)} (stratified, seed {config.seed})")
+    log(f"train {len(train)} / validation {len(val)} (stratified, seed {split_seed})")
     return Prepared(
         train=train,
         val=val,
@@ -53,22 +57,127 @@ def prepare(task, config, data: dict[str, Any], log: Log) -> Prepared:
     )
 
 
-def teacher_targets(task, config, prepared: Prepared, ctx: TrainContext) -> tuple[np.ndarray, ...]:
-    """The teachers' averaged softened predictions on the training texts; each teacher is one of the
-    registered models named by ``config.teachers``, trained first with the run's settings."""
-    from ..models import get_model
+def split_seed_of(config) -> int:
+    """The validation split's seed: ``split_seed``, or the training seed when it is -1."""
+    return config.seed if config.split_seed < 0 else config.split_seed
 
-    teachers, probs = [], []
+
+def teacher_specs(config) -> list[tuple[str, float]]:
+    """``(name, weight)`` of every teacher in ``config.teachers``, weights normalised to sum 1; a
+    :class:`ConfigError` naming the problem for unknown or repeated names and bad weights, and
+    :class:`~finlite.tasks.intent_teacher.TeacherUnavailable` for ``minilm`` without its extra."""
+    from ..models import list_models
+    from .intent_teacher import NAME, require_teacher
+
+    names = [n.strip() for n in config.teachers.split(",") if n.strip()]
+    if not names:
+        raise ConfigError("distillation needs at least one teacher in teachers=...; or set distill=false")
+    known = list_models("intent")
+    for name in names:
+        if name != NAME and name not in known:
+            raise ConfigError(f"unknown teacher {name!r} in teachers=; known: {NAME}, {', '.join(known)}")
+    if len(set(names)) < len(names):
+        raise ConfigError(f"teachers= names a teacher twice ({config.teachers!r}); weigh it with teacher_weights instead")
+    if not config.teacher_weights.strip():
+        weights = [1.0] * len(names)
+    else:
+        try:
+            weights = [float(w) for w in config.teacher_weights.split(",")]
+        except ValueError:
+            raise ConfigError(f"teacher_weights must be comma-separated numbers, got {config.teacher_weights!r}") from None
+        if len(weights) != len(names):
+            raise ConfigError(f"teacher_weights has {len(weights)} values for {len(names)} teachers ({', '.join(names)})")
+        if any(not np.isfinite(w) or w < 0 for w in weights) or sum(weights) <= 0:
+            raise ConfigError(f"teacher_weights must be >= 0 and not all 0, got {config.teacher_weights!r}")
+    if NAME in names:
+        require_teacher()
+    total = sum(weights)
+    return [(name, w / total) for name, w in zip(names, weights)]
+
+
+def mix_soft_targets(probs: list[np.ndarray], weights: list[float]) -> np.ndarray:
+    """The weighted average of the teachers' (softened) probability rows; ``weights`` sum to 1."""
+    if not probs or len(probs) != len(weights):
+        raise ValueError(f"needs one weight per teacher, got {len(probs)} teachers and {len(weights)} weights")
+    if len({p.shape for p in probs}) != 1:
+        raise ValueError(f"teachers disagree on the shape of their predictions: {[p.shape for p in probs]}")
+    return np.sum([w * p for w, p in zip(weights, probs)], axis=0).astype(np.float32)
+
+
+def _accuracy(logits: np.ndarray | None, y: np.ndarray | None) -> float | None:
+    return None if logits is None or y is None else float(np.mean(logits.argmax(1) == y))
+
+
+def teacher_targets(task, config, prepared: Prepared, ctx: TrainContext) -> tuple[np.ndarray, ...]:
+    """The teachers' weighted averaged softened predictions on the training texts. A teacher is one of the
+    registered models named by ``config.teachers`` (trained first with the run's settings) or ``minilm``
+    (fine-tuned or read from the cache, :mod:`finlite.tasks.intent_teacher`). Each teacher's validation and
+    evaluation accuracy, its weight and its time land in ``prepared.extra["teachers"]``."""
+    import time
+
+    from ..models import get_model
+    from .intent_teacher import NAME
+
+    specs = teacher_specs(config)
+    extra = prepared.extra
+    evaluation = extra["evaluation"]
+    index = {label: i for i, label in enumerate(prepared.labels)}
+    eval_y = np.array([index[label] for label in evaluation.labels], dtype=np.int64) if evaluation is not None else None
+    eval_ids = (extra["encoder"].encode_batch(evaluation.texts),) if evaluation is not None else None
+    teachers, logits = [], {"train": [], "val": [], "eval": []}
     kwargs = {"num_classes": len(prepared.labels), "buckets": config.buckets}
-    for k, name in enumerate(n.strip() for n in config.teachers.split(",") if n.strip()):
-        teacher = get_model(name, **kwargs)
-        fitted = ctx.fit(teacher, prepared.train, prepared.val, task.objective(config, prepared, distilled=False), name=f"teacher{k}-{name}",
-                         desc=f"teacher {name}", epochs=config.teacher_epochs or config.epochs, seed=config.seed + 1000 + k,
-                         augment=prepared.augment)
-        teachers.append({"model": name, "val": fitted.best_val, "seconds": round(fitted.seconds, 1)})
-        probs.append(softmax(ctx.predict(teacher, prepared.train.inputs) / config.temperature))
-    prepared.extra["teachers"] = teachers
-    return (np.mean(probs, axis=0).astype(np.float32),)
+    for k, (name, weight) in enumerate(specs):
+        start = time.perf_counter()
+        if name == NAME:
+            out = _minilm_logits(config, prepared, ctx)
+            row = {"cached": out.cached, "cache_key": out.key, "epochs": out.history, "stage_seconds": out.seconds}
+            train_logits, val_logits, eval_logits = out.train, out.val, out.eval
+        else:
+            teacher = get_model(name, **kwargs)
+            fitted = ctx.fit(teacher, prepared.train, prepared.val, task.objective(config, prepared, distilled=False), name=f"teacher{k}-{name}",
+                             desc=f"teacher {name}", epochs=config.teacher_epochs or config.epochs, seed=config.seed + 1000 + k,
+                             augment=prepared.augment)
+            row = {"best_epoch": fitted.best_epoch}
+            train_logits, val_logits = ctx.predict(teacher, prepared.train.inputs), ctx.predict(teacher, prepared.val.inputs)
+            eval_logits = ctx.predict(teacher, eval_ids) if eval_ids is not None else None
+        for split, value in (("train", train_logits), ("val", val_logits), ("eval", eval_logits)):
+            logits[split].append(value)
+        teachers.append({"model": name, "weight": round(weight, 6), "val": {"accuracy": _accuracy(val_logits, prepared.val.targets[0])},
+                         "eval": {"accuracy": _accuracy(eval_logits, eval_y)}, **row, "seconds": round(time.perf_counter() - start, 1)})
+        ctx.log(f"teacher {name}: validation accuracy {teachers[-1]['val']['accuracy']:.4f}"
+                + (f", evaluation accuracy {teachers[-1]['eval']['accuracy']:.4f}" if eval_y is not None else "")
+                + f" ({teachers[-1]['seconds']:.0f} s)")
+    weights = [w for _, w in specs]
+
+    def mixed(split: str) -> np.ndarray:
+        return mix_soft_targets([softmax(x / config.temperature) for x in logits[split]], weights)
+
+    ensemble = {"val": {"accuracy": _accuracy(mixed("val"), prepared.val.targets[0])}}
+    if eval_y is not None and all(x is not None for x in logits["eval"]):
+        ensemble["eval"] = {"accuracy": _accuracy(mixed("eval"), eval_y)}
+    extra["teachers"] = teachers
+    extra["teacher_ensemble"] = ensemble
+    return (mixed("train"),)
+
+
+def _minilm_logits(config, prepared: Prepared, ctx: TrainContext):
+    """The MiniLM teacher's logits for this run's splits (cached under ``teacher_cache``)."""
+    from pathlib import Path
+
+    from .intent_teacher import MiniLMSettings, teacher_logits
+
+    extra = prepared.extra
+    texts = extra["dataset"].texts
+    settings = MiniLMSettings(epochs=config.minilm_epochs, batch_size=config.minilm_batch_size, lr=config.minilm_lr,
+                              head_lr=config.minilm_head_lr, weight_decay=config.weight_decay, label_smoothing=config.label_smoothing,
+                              max_tokens=config.minilm_max_tokens, seed=split_seed_of(config))
+    if config.teacher_cache:
+        cache = Path(config.teacher_cache)
+    else:
+        cache = (ctx.run_dir or Path("runs")) / "teacher_cache"
+    evaluation = extra["evaluation"]
+    return teacher_logits(([texts[i] for i in extra["keep"]], prepared.train.targets[0]), ([texts[i] for i in extra["held"]], prepared.val.targets[0]),
+                          prepared.labels, evaluation.texts if evaluation is not None else None, settings, cache, ctx.log)
 
 
 def finish(model, config, prepared: Prepared, ctx: TrainContext) -> Finished:
@@ -104,7 +213,7 @@ def finish(model, config, prepared: Prepared, ctx: TrainContext) -> Finished:
         figures["oos_curve.png"] = lambda path: plot_curve(curve, chosen, path, title)
     return Finished(
         metrics=metrics,
-        train_metrics={"teachers": extra.get("teachers", [])},
+        train_metrics={"teachers": extra.get("teachers", []), "teacher_ensemble": extra.get("teacher_ensemble")},
         samples=_export_samples(extra["dataset"], extra["keep"], extra["held"], evaluation, config.seed),
         oos={"label": config.oos_label, "index": oos_index, "threshold": calibration.threshold, "method": calibration.method},
         figures=figures,

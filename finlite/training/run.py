@@ -39,14 +39,14 @@ def fit_settings(config: Any, epochs: int | None = None, seed: int | None = None
     )
 
 
-def _context(config: Any, checkpoints: Path, resume: bool, log: Log) -> TrainContext:
+def _context(config: Any, checkpoints: Path, resume: bool, log: Log, run_dir: Path | None = None) -> TrainContext:
     def fit_model(model, train: ArraySplit, val: ArraySplit, objective, *, name: str, desc: str, epochs: int | None = None,
                   seed: int | None = None, augment=None) -> FitResult:
         """Fit ``model`` with the run's settings; ``name`` names its checkpoint file."""
         return fit(model, train, val, objective, fit_settings(config, epochs, seed), augment=augment,
                    checkpoint=checkpoints / f"{name}.pt", resume=resume, desc=desc)
 
-    return TrainContext(log=log, rank=distributed.rank(), fit=fit_model, predict=predict)
+    return TrainContext(log=log, rank=distributed.rank(), fit=fit_model, predict=predict, run_dir=run_dir)
 
 
 def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resume: bool = False, log: Log = print) -> dict:
@@ -65,7 +65,7 @@ def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resu
     seed_everything(config.seed)
     checkpoints = out_dir / "checkpoints"
     checkpoints.mkdir(parents=True, exist_ok=True)
-    ctx = _context(config, checkpoints, resume, log)
+    ctx = _context(config, checkpoints, resume, log, out_dir)
 
     prepared = task.prepare(config, data, log)
     soft = task.soft_targets(config, prepared, ctx)
@@ -85,7 +85,7 @@ def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resu
     sample = tuple(torch.from_numpy(np.ascontiguousarray(a[:1])) for a in prepared.val.inputs)
     metrics = {**finished.metrics, "model": {"name": config.model, "params": count_params(model), "macs": count_macs(model, *sample)}}
     metrics["train"] = {"best_epoch": fitted.best_epoch, "history": fitted.history, **finished.train_metrics,
-                        "seconds": round(time.perf_counter() - start, 1)}
+                        "student_seconds": round(fitted.seconds, 1), "seconds": round(time.perf_counter() - start, 1)}
     info = RunInfo(
         task=task.name,
         model=config.model,

@@ -81,8 +81,10 @@ def bundle(tmp_path_factory) -> Path:
 
 def run(harness: Path, bundle: Path, artifact: str, work: Path, passes: int = 1) -> subprocess.CompletedProcess:
     work.mkdir(parents=True, exist_ok=True)
-    capi.write_inputs(bundle, artifact, work / "inputs.bin")
-    cmd = capi.harness_command(str(harness), bundle, artifact, capi.runtime_libraries(host_site()), work / "inputs.bin", work / "outputs.bin", passes)
+    art, golden = capi.read_artifact(bundle, artifact)
+    capi.write_inputs(art, golden, work / "inputs.bin")
+    cmd = capi.harness_command(str(harness), capi.RUNTIME_OF_FORMAT[art["format"]], capi.runtime_libraries(host_site()), bundle / artifact,
+                               work / "inputs.bin", work / "outputs.bin", passes)  # fmt: skip
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
@@ -90,7 +92,7 @@ def run(harness: Path, bundle: Path, artifact: str, work: Path, passes: int = 1)
 def test_harness_outputs_pass_parity(harness, bundle, artifact, tmp_path):
     proc = run(harness, bundle, artifact, tmp_path)
     assert proc.returncode == 0, proc.stderr
-    result = capi.result(bundle, artifact, tmp_path / "outputs.bin", 4, 1, None, {})
+    result = capi.result(*capi.read_artifact(bundle, artifact), tmp_path / "outputs.bin", 1, None, {})
     assert result["parity"]["passed"] and result["parity"]["n"] == 4
     assert result["parity"]["max_abs_diff"] < 1e-5
     assert result["sections"] == {"overhead": [0, 1, 2], "passes": [100], "inferences_per_pass": 4}
@@ -103,7 +105,7 @@ def test_parity_fails_on_a_doctored_golden(harness, bundle, tmp_path):
     golden["examples"][1]["expected"]["model.onnx"]["logits"][3] += 0.5
     (doctored / "golden.json").write_text(json.dumps(golden))
     assert run(harness, doctored, "model.onnx", tmp_path / "w").returncode == 0
-    parity = capi.result(doctored, "model.onnx", tmp_path / "w" / "outputs.bin", 4, 1, None, {})["parity"]
+    parity = capi.result(*capi.read_artifact(doctored, "model.onnx"), tmp_path / "w" / "outputs.bin", 1, None, {})["parity"]
     assert not parity["passed"] and parity["worst_example"] == 1
     assert parity["max_abs_diff"] == pytest.approx(0.5, abs=1e-4)
 
@@ -143,14 +145,14 @@ def test_inputs_that_do_not_fit_the_artifact_are_refused(bundle, tmp_path):
     manifest["artifacts"][0]["inputs"][0]["shape"] = [1, 17]
     (wrong / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(capi.CapiInputError, match="golden example 0 input x has 16 values"):
-        capi.write_inputs(wrong, "model.onnx", tmp_path / "inputs.bin")
+        capi.write_inputs(*capi.read_artifact(wrong, "model.onnx"), tmp_path / "inputs.bin")
 
 
 def test_emulated_command_runs_the_harness_with_the_guest_libraries(bundle, tmp_path):
     env = type("Env", (), {})()
     env.capi, env.site, env.plugin, env.fakeclock, env.qemu = Path("/c/finlite_capi"), Path("/site"), Path("/p.so"), Path("/f.so"), "qemu-aarch64"
     env.cpu_root = lambda cpu: Path("/roots") / cpu
-    cmd = guest_command(env, Job(bundle, "model.tflite", "a76", 2, "c"), tmp_path / "counts.txt", tmp_path)
+    cmd = guest_command(env, Job(bundle, "model.tflite", "a76", 2, "c"), tmp_path / "counts.txt", tmp_path, "litert")
     i = cmd.index("/c/finlite_capi")
     assert cmd[i + 1 : i + 3] == ["litert", "/site/ai_edge_litert/libLiteRt.so"] and cmd[-2:] == ["2", "1"]
     assert "-cpu" in cmd and cmd[cmd.index("-cpu") + 1] == "cortex-a76"

@@ -46,15 +46,16 @@ def runtime_libraries(site: Path) -> dict[str, Path]:
     return {"litert": site / "ai_edge_litert" / "libLiteRt.so", "onnxruntime": ort[0] if ort else site / "onnxruntime" / "capi" / "libonnxruntime.so"}
 
 
-def _artifact(bundle: Path, artifact: str) -> tuple[dict, dict]:
+def read_artifact(bundle: Path, artifact: str) -> tuple[dict, dict]:
+    """The manifest's entry of ``artifact`` and the bundle's golden document (read once per run)."""
     manifest = json.loads((bundle / "manifest.json").read_text())
     golden = json.loads((bundle / manifest.get("golden_file", "golden.json")).read_text())
     return next(a for a in manifest["artifacts"] if a["file"] == artifact), golden
 
 
-def write_inputs(bundle: Path, artifact: str, path: Path) -> int:
-    """The golden examples of ``artifact`` as the harness's inputs file; the number of examples."""
-    art, golden = _artifact(bundle, artifact)
+def write_inputs(art: dict, golden: dict, path: Path) -> None:
+    """The golden examples of the artifact ``art`` as the harness's inputs file."""
+    artifact = art["file"]
     examples = guest.golden_inputs(golden)
     specs = art["inputs"]
     out = art["outputs"][0]
@@ -74,7 +75,6 @@ def write_inputs(bundle: Path, artifact: str, path: Path) -> int:
                 raise CapiInputError(f"{artifact}: golden example {i} input {spec['name']} has {a.size} values, the artifact takes shape {spec['shape']}")
             body.append(np.ascontiguousarray(a, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).tobytes())
     path.write_bytes(b"".join(header + body))
-    return len(examples)
 
 
 def _name(name: str) -> bytes:
@@ -91,16 +91,14 @@ def read_outputs(path: Path) -> np.ndarray:
     return np.frombuffer(raw, dtype="<f4", offset=12, count=n * count).reshape(n, count)
 
 
-def harness_command(harness: str, bundle: Path, artifact: str, libraries: dict[str, Path], inputs: Path, outputs: Path, passes: int, warmup: int = 1) -> list[str]:
-    """The harness's argument list for one artifact."""
-    art, _ = _artifact(bundle, artifact)
-    runtime = RUNTIME_OF_FORMAT[art["format"]]
-    return [harness, runtime, str(libraries[runtime]), str(bundle / artifact), str(inputs), str(outputs), str(passes), str(warmup)]
+def harness_command(harness: str, runtime: str, libraries: dict[str, Path], model: Path, inputs: Path, outputs: Path, passes: int,
+                    warmup: int = 1) -> list[str]:  # fmt: skip
+    """The harness's argument list for one model file run by ``runtime`` (``litert`` or ``onnxruntime``)."""
+    return [harness, runtime, str(libraries[runtime]), str(model), str(inputs), str(outputs), str(passes), str(warmup)]
 
 
-def result(bundle: Path, artifact: str, outputs: Path, examples: int, passes: int, cpu: dict | None, versions: dict) -> dict:
+def result(art: dict, golden: dict, outputs: Path, passes: int, cpu: dict | None, versions: dict) -> dict:
     """The same result document the Python guest writes, for the C binding (parity checked here)."""
-    art, golden = _artifact(bundle, artifact)
     return {
         "file": art["file"],
         "format": art["format"],
@@ -108,10 +106,10 @@ def result(bundle: Path, artifact: str, outputs: Path, examples: int, passes: in
         "cpu": cpu,
         "versions": versions,
         "evidence": {},
-        "parity": guest.parity(golden, artifact, read_outputs(outputs).astype(np.float32)),
+        "parity": guest.parity(golden, art["file"], read_outputs(outputs).astype(np.float32)),
         "sections": {
             "overhead": list(range(guest.OVERHEAD_SECTIONS)),
             "passes": [guest.FIRST_PASS_SECTION + p for p in range(passes)],
-            "inferences_per_pass": examples,
+            "inferences_per_pass": len(golden["examples"]),
         },
     }

@@ -55,9 +55,9 @@ def parse_counts(text: str) -> dict:
     return {"sections": sections, "total": total, "vcpus": vcpus, "errors": errors}
 
 
-def guest_command(env: ArmEnv, job: Job, counts: Path, out: Path) -> list[str]:
+def guest_command(env: ArmEnv, job: Job, counts: Path, out: Path, runtime: str = "") -> list[str]:
     """The full host command line of one guest run (``out``: the Python guest's result JSON, or for the C
-    harness the folder of its inputs and outputs files)."""
+    harness the folder of its inputs and outputs files; ``runtime``: the harness's ``litert`` or ``onnxruntime``)."""
     cpu = CPUS[job.cpu]
     croot = env.cpu_root(job.cpu)
     fixed_env = [
@@ -84,7 +84,7 @@ def guest_command(env: ArmEnv, job: Job, counts: Path, out: Path) -> list[str]:
         "-L", str(croot),
         "-cpu", cpu.qemu_cpu,
         "-plugin", f"{env.plugin},out={counts}",
-        *(_capi_args(env, job, out) if job.binding == "c" else _python_args(env, job, croot, out)),
+        *(_capi_args(env, job, out, runtime) if job.binding == "c" else _python_args(env, job, croot, out)),
     ]  # fmt: skip
 
 
@@ -93,8 +93,8 @@ def _python_args(env: ArmEnv, job: Job, croot: Path, out: Path) -> list[str]:
             "--out", str(out), "--passes", str(job.passes)]  # fmt: skip
 
 
-def _capi_args(env: ArmEnv, job: Job, folder: Path) -> list[str]:
-    return capi.harness_command(str(env.capi), job.bundle, job.artifact, capi.runtime_libraries(env.site),
+def _capi_args(env: ArmEnv, job: Job, folder: Path, runtime: str) -> list[str]:
+    return capi.harness_command(str(env.capi), runtime, capi.runtime_libraries(env.site), job.bundle / job.artifact,
                                 folder / "inputs.bin", folder / "outputs.bin", job.passes)  # fmt: skip
 
 
@@ -108,9 +108,12 @@ def run_job(env: ArmEnv, job: Job, log_dir: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="finlite-arm-") as tmp:
         counts = Path(tmp) / "counts.txt"
         out = Path(tmp) if job.binding == "c" else Path(tmp) / "result.json"
+        runtime = ""
         if job.binding == "c":
-            examples = capi.write_inputs(job.bundle, job.artifact, out / "inputs.bin")
-        cmd = guest_command(env, job, counts, out)
+            art, golden = capi.read_artifact(job.bundle, job.artifact)
+            capi.write_inputs(art, golden, out / "inputs.bin")
+            runtime = capi.RUNTIME_OF_FORMAT[art["format"]]
+        cmd = guest_command(env, job, counts, out, runtime)
         started = time.monotonic()
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=GUEST_TIMEOUT_S)
@@ -126,7 +129,7 @@ def run_job(env: ArmEnv, job: Job, log_dir: Path) -> dict:
             return {**row, "error": f"guest run failed (exit {proc.returncode}: {last}); see {log}"}
         if job.binding == "c":
             cpu = guest.cpu_info(env.cpu_root(job.cpu) / "proc" / "cpuinfo", "aarch64")
-            result = capi.result(job.bundle, job.artifact, produced, examples, job.passes, cpu, capi_versions())
+            result = capi.result(art, golden, produced, job.passes, cpu, capi_versions())
         else:
             result = json.loads(out.read_text())
     return {**row, **summarize(result, parse_counts(counts_text), proc.stderr)}

@@ -14,13 +14,15 @@ from finlite.errors import FinliteError
 from finlite.tasks import intent_teacher
 from finlite.tasks.config import ConfigError, apply_overrides
 from finlite.tasks.intent import IntentTrainConfig
-from finlite.tasks.intent_teacher import MiniLMSettings, TeacherCache, TeacherUnavailable, cache_key, length_batches, teacher_logits
+from finlite.tasks.intent_teacher import CheckpointFiles, MiniLMSettings, TeacherCache, TeacherUnavailable, cache_key, length_batches, teacher_logits
 from finlite.tasks.intent_training import mix_soft_targets, teacher_specs
+from finlite.training.checkpoint import RunError, load_checkpoint, save_checkpoint
 
 WEIGHTS = {"package": "0.1.0", "bytes": 90868376}
 TRAIN = (["check my balance", "send money", "card lost"], [0, 1, 2])
 VAL = (["my balance please", "lost my card"], [0, 2])
 LABELS = ["balance", "transfer", "card"]
+FILES = CheckpointFiles(save_checkpoint, load_checkpoint)  # what TrainContext lends the teacher
 
 
 def _config(*overrides: str) -> IntentTrainConfig:
@@ -79,7 +81,7 @@ def _seed_cache(root, settings: MiniLMSettings, eval_texts=None) -> TeacherCache
 def test_cached_logits_are_reused_without_training(tmp_path, fake_extra, monkeypatch):
     monkeypatch.setattr(intent_teacher, "_build", lambda n: pytest.fail("a cached teacher must not be built"))
     cache = _seed_cache(tmp_path, MiniLMSettings(), eval_texts=["balance?"])
-    got = teacher_logits(TRAIN, VAL, LABELS, ["balance?"], MiniLMSettings(), tmp_path, log=lambda _: None)
+    got = teacher_logits(TRAIN, VAL, LABELS, ["balance?"], MiniLMSettings(), tmp_path, FILES, log=lambda _: None)
     stored = cache.load()
     assert got.cached and got.key == cache.key and got.history == [{"epoch": 1}]
     np.testing.assert_array_equal(got.train, stored["train"])
@@ -98,7 +100,7 @@ def test_other_settings_do_not_reuse_the_cache(tmp_path, fake_extra, monkeypatch
 
     monkeypatch.setattr(intent_teacher, "_build", build)
     with pytest.raises(Built):  # a new key: the teacher would be fine-tuned
-        teacher_logits(TRAIN, VAL, LABELS, None, MiniLMSettings(epochs=2), tmp_path, log=lambda _: None)
+        teacher_logits(TRAIN, VAL, LABELS, None, MiniLMSettings(epochs=2), tmp_path, FILES, log=lambda _: None)
 
 
 def test_a_cache_file_of_another_key_or_format_is_ignored(tmp_path):
@@ -109,10 +111,26 @@ def test_a_cache_file_of_another_key_or_format_is_ignored(tmp_path):
     assert TeacherCache(tmp_path, "b" * 20).load() is None
 
 
+def test_a_damaged_logits_file_is_a_cache_miss(tmp_path):
+    cache = TeacherCache(tmp_path, "a" * 20)
+    cache.save(np.zeros((3, 3)), np.zeros((2, 3)), {"history": []})
+    cache.logits.write_bytes(cache.logits.read_bytes()[:100])  # truncated: computed again, not a traceback
+    assert cache.load() is None
+
+
+def test_damaged_stored_weights_are_refused_in_one_line_before_the_encoder_is_built(tmp_path, fake_extra, monkeypatch):
+    monkeypatch.setattr(intent_teacher, "_build", lambda n: pytest.fail("built before the weights were checked"))
+    cache = _seed_cache(tmp_path, MiniLMSettings())
+    save_checkpoint({"model": {}}, cache.weights)
+    cache.weights.write_bytes(cache.weights.read_bytes()[:-5])
+    with pytest.raises(RunError, match=r"weights.pt: the checkpoint is (truncated|corrupted)"):
+        teacher_logits(TRAIN, VAL, LABELS, ["new text"], MiniLMSettings(), tmp_path, FILES, log=lambda _: None)
+
+
 def test_a_new_evaluation_file_without_stored_weights_is_skipped_not_an_error(tmp_path, fake_extra):
     _seed_cache(tmp_path, MiniLMSettings())
     logs = []
-    got = teacher_logits(TRAIN, VAL, LABELS, ["new text"], MiniLMSettings(), tmp_path, log=logs.append)
+    got = teacher_logits(TRAIN, VAL, LABELS, ["new text"], MiniLMSettings(), tmp_path, FILES, log=logs.append)
     assert got.cached and got.eval is None and any("not measured" in line for line in logs)
 
 
@@ -238,13 +256,13 @@ def test_minilm_fine_tunes_caches_and_resumes(tmp_path):
     key = cache_key((texts, y), (texts[:6], y[:6]), LABELS, settings, intent_teacher._weights_identity())
     cache = TeacherCache(tmp_path, key)
     one = intent_teacher.fine_tune(model, ids, y, ids[:6], y[:6], tokenizer.pad_token_id, MiniLMSettings(epochs=1, batch_size=8, max_tokens=16),
-                                   cache.checkpoint, log=lambda _: None)
+                                   cache.checkpoint, FILES, log=lambda _: None)
     assert len(one) == 1 and cache.checkpoint.is_file()
     logs: list[str] = []
-    got = teacher_logits((texts, y), (texts[:6], y[:6]), LABELS, texts[:3], settings, tmp_path, log=logs.append)
+    got = teacher_logits((texts, y), (texts[:6], y[:6]), LABELS, texts[:3], settings, tmp_path, FILES, log=logs.append)
     assert any("resuming after epoch 1" in line for line in logs) and [h["epoch"] for h in got.history] == [1, 2]
     assert got.train.shape == (24, 3) and got.eval.shape == (3, 3) and not got.cached and not cache.checkpoint.exists()
-    again = teacher_logits((texts, y), (texts[:6], y[:6]), LABELS, texts[:3], settings, tmp_path, log=lambda _: None)
+    again = teacher_logits((texts, y), (texts[:6], y[:6]), LABELS, texts[:3], settings, tmp_path, FILES, log=lambda _: None)
     assert again.cached
     np.testing.assert_array_equal(again.train, got.train)
     np.testing.assert_array_equal(again.eval, got.eval)

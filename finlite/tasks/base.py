@@ -61,7 +61,9 @@ class TrainContext:
     rank: int  # process rank under torchrun (0 = the one that writes)
     fit: Callable[..., Any]  # finlite.training.trainer.fit with the run's checkpoint handling
     predict: Callable[..., np.ndarray]  # eval-mode outputs of a model for a tuple of input arrays
-    run_dir: Path | None = None  # the run's output folder (caches that travel with the run)
+    save_checkpoint: Callable[[dict, Path], None]  # finlite.training.checkpoint's: atomic, with a sha256 trailer
+    load_checkpoint: Callable[..., dict]  # its reader: (path, keys) -> state; a damaged file is a one-line RunError
+    run_dir: Path  # the run's output folder (caches that travel with the run)
 
 
 @dataclass

@@ -15,6 +15,7 @@ import hashlib
 import importlib.util
 import json
 import time
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -60,6 +61,19 @@ class MiniLMSettings:
             raise ConfigError(f"minilm_max_tokens must be in [8, 512] (the encoder's positions), got {self.max_tokens}")
         if not 0.0 <= self.warmup < 1.0 or self.lr <= 0 or self.head_lr <= 0:
             raise ConfigError(f"minilm learning rates must be > 0 and warmup in [0, 1), got lr {self.lr}, head_lr {self.head_lr}, warmup {self.warmup}")
+
+
+RESUME_KEYS = ("model", "optimizer", "schedule", "torch_rng", "history", "epoch")
+
+
+@dataclass(frozen=True)
+class CheckpointFiles:
+    """How the teacher writes and reads its resume state and fine-tuned weights: the training floor's
+    ``save_checkpoint`` / ``load_checkpoint`` (atomic, sha256 trailer, a damaged file refused in one line),
+    lent through :class:`~finlite.tasks.base.TrainContext` because tasks sit below training."""
+
+    save: Callable[[dict, Path], None]
+    load: Callable[..., dict]  # (path, keys) -> state
 
 
 @dataclass
@@ -152,11 +166,14 @@ class TeacherCache:
         """The cached logits and their record, or None."""
         if not self.logits.is_file():
             return None
-        with np.load(self.logits, allow_pickle=False) as z:
-            record = json.loads(str(z["record"]))
-            if record.get("format") != CACHE_FORMAT or record.get("key") != self.key:
-                return None
-            return {"train": z["train"], "val": z["val"], **record}
+        try:
+            with np.load(self.logits, allow_pickle=False) as z:
+                record = json.loads(str(z["record"]))
+                if record.get("format") != CACHE_FORMAT or record.get("key") != self.key:
+                    return None
+                return {"train": z["train"], "val": z["val"], **record}
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # a damaged entry of our own cache: computed again
+            return None
 
     def save(self, train: np.ndarray, val: np.ndarray, record: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -265,7 +282,7 @@ def _optimizer(model, settings: MiniLMSettings, steps: int):
 
 
 def fine_tune(model, token_ids: list[list[int]], y: np.ndarray, val_ids: list[list[int]], val_y: np.ndarray, pad_id: int,
-              settings: MiniLMSettings, checkpoint: Path, log: Callable[[str], None]) -> list[dict]:
+              settings: MiniLMSettings, checkpoint: Path, files: CheckpointFiles, log: Callable[[str], None]) -> list[dict]:
     """Train ``model`` in place for ``settings.epochs``; the state is saved at every epoch end and a
     matching ``checkpoint`` is resumed from. Returns the per-epoch history."""
     import torch
@@ -278,7 +295,7 @@ def fine_tune(model, token_ids: list[list[int]], y: np.ndarray, val_ids: list[li
     history: list[dict] = []
     first = 1
     if checkpoint.is_file():
-        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+        state = files.load(checkpoint, RESUME_KEYS)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
@@ -307,10 +324,8 @@ def fine_tune(model, token_ids: list[list[int]], y: np.ndarray, val_ids: list[li
         log(f"teacher {NAME} epoch {epoch}/{settings.epochs}: loss {history[-1]['loss']:.4f}, val accuracy "
             f"{'n/a' if val_accuracy is None else f'{val_accuracy:.4f}'} ({history[-1]['seconds']:.0f} s)")
         checkpoint.parent.mkdir(parents=True, exist_ok=True)
-        tmp = checkpoint.with_suffix(".tmp")
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
-                    "torch_rng": torch.get_rng_state(), "history": history, "epoch": epoch}, tmp)
-        tmp.replace(checkpoint)
+        files.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
+                    "torch_rng": torch.get_rng_state(), "history": history, "epoch": epoch}, checkpoint)
     model.eval()
     return history
 
@@ -319,7 +334,7 @@ def fine_tune(model, token_ids: list[list[int]], y: np.ndarray, val_ids: list[li
 
 
 def teacher_logits(train: tuple[Sequence[str], np.ndarray], val: tuple[Sequence[str], np.ndarray], labels: Sequence[str],
-                   eval_texts: Sequence[str] | None, settings: MiniLMSettings, cache_dir: Path,
+                   eval_texts: Sequence[str] | None, settings: MiniLMSettings, cache_dir: Path, files: CheckpointFiles,
                    log: Callable[[str], None] = print) -> TeacherLogits:
     """The fine-tuned teacher's logits on the training split, the validation split and the evaluation
     texts: from the cache when its key matches, else fine-tuned (resuming an interrupted run) and cached."""
@@ -343,12 +358,12 @@ def teacher_logits(train: tuple[Sequence[str], np.ndarray], val: tuple[Sequence[
         tokenizer, model = _build(len(labels))
         ids, val_ids = _tokenize(tokenizer, train[0], settings.max_tokens), _tokenize(tokenizer, val[0], settings.max_tokens)
         history = fine_tune(model, ids, np.asarray(train[1]), val_ids, np.asarray(val[1]), tokenizer.pad_token_id, settings,
-                            cache.checkpoint, log)
+                            cache.checkpoint, files, log)
         seconds["fine_tune"] = round(time.perf_counter() - start, 1)
         start = time.perf_counter()
         train_logits, val_logits = _predict(model, ids, tokenizer.pad_token_id), _predict(model, val_ids, tokenizer.pad_token_id)
         seconds["predict"] = round(time.perf_counter() - start, 1)
-        torch.save(model.state_dict(), cache.weights)
+        files.save({"model": model.state_dict()}, cache.weights)
         cache.save(train_logits, val_logits, {"history": history, "seconds": seconds, "settings": asdict(settings),
                                               "n_train": len(train[0]), "n_val": len(val[0])})
         cache.checkpoint.unlink(missing_ok=True)  # the weights file replaces the resume state
@@ -362,8 +377,9 @@ def teacher_logits(train: tuple[Sequence[str], np.ndarray], val: tuple[Sequence[
         else:
             start = time.perf_counter()
             if model is None:
+                weights = files.load(cache.weights, ("model",))["model"]  # checked before the encoder is built
                 tokenizer, model = _build(len(labels))
-                model.load_state_dict(torch.load(cache.weights, map_location="cpu", weights_only=True))
+                model.load_state_dict(weights)
             eval_logits = _predict(model, _tokenize(tokenizer, eval_texts, settings.max_tokens), tokenizer.pad_token_id)
             np.save(path, eval_logits)
             seconds["predict"] = round(seconds["predict"] + time.perf_counter() - start, 1)

@@ -164,20 +164,18 @@ def _minilm_logits(config, prepared: Prepared, ctx: TrainContext):
     """The MiniLM teacher's logits for this run's splits (cached under ``teacher_cache``)."""
     from pathlib import Path
 
-    from .intent_teacher import MiniLMSettings, teacher_logits
+    from .intent_teacher import CheckpointFiles, MiniLMSettings, teacher_logits
 
     extra = prepared.extra
     texts = extra["dataset"].texts
     settings = MiniLMSettings(epochs=config.minilm_epochs, batch_size=config.minilm_batch_size, lr=config.minilm_lr,
                               head_lr=config.minilm_head_lr, weight_decay=config.weight_decay, label_smoothing=config.label_smoothing,
                               max_tokens=config.minilm_max_tokens, seed=split_seed_of(config))
-    if config.teacher_cache:
-        cache = Path(config.teacher_cache)
-    else:
-        cache = (ctx.run_dir or Path("runs")) / "teacher_cache"
+    cache = Path(config.teacher_cache) if config.teacher_cache else ctx.run_dir / "teacher_cache"
     evaluation = extra["evaluation"]
     return teacher_logits(([texts[i] for i in extra["keep"]], prepared.train.targets[0]), ([texts[i] for i in extra["held"]], prepared.val.targets[0]),
-                          prepared.labels, evaluation.texts if evaluation is not None else None, settings, cache, ctx.log)
+                          prepared.labels, evaluation.texts if evaluation is not None else None, settings, cache,
+                          CheckpointFiles(ctx.save_checkpoint, ctx.load_checkpoint), ctx.log)
 
 
 def finish(model, config, prepared: Prepared, ctx: TrainContext) -> Finished:

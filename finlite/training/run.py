@@ -20,7 +20,7 @@ from ..bundle.files import write_json
 from ..models import count_macs, count_params, get_model
 from ..tasks.base import ArraySplit, Log, Task, TrainContext
 from . import distributed
-from .checkpoint import METRICS, SAMPLES, RunInfo, save_run
+from .checkpoint import METRICS, SAMPLES, RunInfo, load_checkpoint, save_checkpoint, save_run
 from .trainer import FitResult, FitSettings, fit, predict, seed_everything
 
 
@@ -39,14 +39,15 @@ def fit_settings(config: Any, epochs: int | None = None, seed: int | None = None
     )
 
 
-def _context(config: Any, checkpoints: Path, resume: bool, log: Log, run_dir: Path | None = None) -> TrainContext:
+def _context(config: Any, checkpoints: Path, resume: bool, log: Log, run_dir: Path) -> TrainContext:
     def fit_model(model, train: ArraySplit, val: ArraySplit, objective, *, name: str, desc: str, epochs: int | None = None,
                   seed: int | None = None, augment=None) -> FitResult:
         """Fit ``model`` with the run's settings; ``name`` names its checkpoint file."""
         return fit(model, train, val, objective, fit_settings(config, epochs, seed), augment=augment,
                    checkpoint=checkpoints / f"{name}.pt", resume=resume, desc=desc)
 
-    return TrainContext(log=log, rank=distributed.rank(), fit=fit_model, predict=predict, run_dir=run_dir)
+    return TrainContext(log=log, rank=distributed.rank(), fit=fit_model, predict=predict, save_checkpoint=save_checkpoint,
+                        load_checkpoint=load_checkpoint, run_dir=run_dir)
 
 
 def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resume: bool = False, log: Log = print) -> dict:

@@ -8,8 +8,12 @@ their weighted average's. Each stage's time and the 1-minute load average before
 
     nice -n 10 python benchmarks/intent_teacher.py [--seeds 0,1,2] [--weights 2,1,1] [--threads 1] [--out build/intent-teacher]
 
-Writes benchmarks/results/intent_teacher.{json,md}, rewritten after every seed. Needs pip install 'finlite[teacher]'
-and BANKING77 at ../shared/data/banking77/ beside the checkout.
+Writes benchmarks/results/intent_teacher.{json,md} (``--results NAME``: NAME.{json,md}), rewritten after every
+seed. Needs pip install 'finlite[teacher]' and BANKING77 at ../shared/data/banking77/ beside the checkout. The
+recipe with teacher-scored variants of the training texts:
+
+    nice -n 10 python benchmarks/intent_teacher.py --out build/intent-teacher-variants --results intent_teacher_variants \
+        --set patience=100 distill_alpha=0.1 distill_augment=2 --int8-float blocks.1,blocks.2
 """
 
 from __future__ import annotations
@@ -72,7 +76,8 @@ def run_seed(seed: int, args: argparse.Namespace, train: Path, test: Path) -> di
                        "load_after": None, "reused": True}
     else:
         train_stage = _stage(train_argv, out / f"train-s{seed}.log")
-    export_stage = _stage([*finlite_cli, "export", str(run_dir), "--out", str(bundle_dir), "--formats", "tflite,tflite-int8", "--force"],
+    export_stage = _stage([*finlite_cli, "export", str(run_dir), "--out", str(bundle_dir), "--formats", "tflite,tflite-int8", "--force",
+                           *(["--int8-float", args.int8_float] if args.int8_float else [])],
                           out / f"export-s{seed}.log")
     metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
     start, before = time.perf_counter(), _load()
@@ -183,7 +188,9 @@ def run_synthetic(args: argparse.Namespace) -> dict:
         logits = predict(model, (TextEncoder(TextSpec.from_json(info.preprocess["text"])).encode_batch(texts),))
         row = {"student": _by_language(logits.argmax(1), y, languages), "seconds": round(time.perf_counter() - start, 1),
                "load_before": before, "load_after": _load(), "teachers": metrics["train"]["teachers"]}
-        for path in sorted((run_dir / "teacher_cache").glob("minilm-*-eval-*.npy")):
+        from finlite.tasks.intent_teacher import data_hash
+
+        for path in sorted((run_dir / "teacher_cache").glob(f"minilm-*-eval-{data_hash(texts)[:16]}.npy")):  # these texts' logits
             row["minilm_teacher"] = _by_language(np.load(path).argmax(1), y, languages)
         result["variants"][name] = row
     return result
@@ -215,15 +222,17 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], help="more key=value settings of finlite train intent")
     parser.add_argument("--reuse-runs", action="store_true", help="keep a seed's finished run in --out (its recorded time, no load)")
     parser.add_argument("--synthetic", action="store_true", help="only the bilingual corpus part (kept beside the BANKING77 part)")
+    parser.add_argument("--int8-float", default="", help="finlite export --int8-float: submodules the int8 file keeps in float")
+    parser.add_argument("--results", default="intent_teacher", help="name of the results files under benchmarks/results (another recipe, another name)")
     args = parser.parse_args()
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    previous = RESULTS / "intent_teacher.json"
+    previous = RESULTS / f"{args.results}.json"
     document = json.loads(previous.read_text(encoding="utf-8")) if previous.is_file() else {}
     document = {k: document[k] for k in ("settings", "seeds", "summary", "synthetic") if k in document}
 
     def write() -> None:
         text = markdown(document["seeds"], document["summary"], argparse.Namespace(**{"command": "", **document["settings"]})) if document.get("seeds") else "{header}\n"
-        write_results("intent_teacher", document, text + (synthetic_markdown(document["synthetic"]) if document.get("synthetic") else ""))
+        write_results(args.results, document, text + (synthetic_markdown(document["synthetic"]) if document.get("synthetic") else ""))
 
     if args.synthetic:
         document["synthetic"] = {"command": command(), **run_synthetic(args)}

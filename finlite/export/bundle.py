@@ -144,17 +144,19 @@ def export_bundle(
     users: Path | None = None,
     labels: Path | None = None,
     verbose: bool = False,
+    int8_float: tuple[str, ...] = (),
 ) -> dict:
     """Export a run to a bundle folder; return its manifest. Refuses to replace a non-empty folder
     unless ``force``; writes nothing at ``out_dir`` when a parity check fails.
 
     ``events`` / ``users`` / ``labels`` (profile runs only) replace the files named in run.json.
-    ``verbose`` shows the converters' own console output (:mod:`.quiet`)."""
+    ``int8_float``: submodule paths the int8 artifacts keep in float besides the task's own (recorded in the
+    manifest's ``quantization``). ``verbose`` shows the converters' own console output (:mod:`.quiet`)."""
     with converter_output(verbose):
-        return _export_bundle(run_dir, out_dir, formats, force, name, log, events, users, labels)
+        return _export_bundle(run_dir, out_dir, formats, force, name, log, events, users, labels, int8_float)
 
 
-def _export_bundle(run_dir, out_dir, formats, force, name, log, events, users, labels) -> dict:
+def _export_bundle(run_dir, out_dir, formats, force, name, log, events, users, labels, int8_float=()) -> dict:
     from ..bundle.runners import runner_for
     from . import FP32_TOLERANCE, INT8_TOLERANCE, check_parity, reference_logits
 
@@ -168,6 +170,13 @@ def _export_bundle(run_dir, out_dir, formats, force, name, log, events, users, l
     except ValueError as err:
         raise ExportError(f"{run_dir}: {err}") from None
     source: ExportSource = task.export_source(run_dir, model, info, {"events": events, "users": users, "labels": labels}, log)
+    if int8_float:
+        known = {path for path, _ in model.named_modules() if path}
+        unknown = [path for path in int8_float if path not in known]
+        if unknown:
+            raise ExportError(f"--int8-float: {', '.join(unknown)} not a submodule of the {info.model} model; its submodules: "
+                              f"{', '.join(sorted(p for p in known if p.count('.') <= 1))}")
+        source.int8_float_modules = tuple(dict.fromkeys((*source.int8_float_modules, *int8_float)))
     outputs: TaskOutputs = source.outputs
     names = outputs.input_names
     trace = _rows(source.calibration, slice(0, 2))

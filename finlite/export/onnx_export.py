@@ -284,7 +284,12 @@ def quantize_onnx_int8(
         pre_model = onnx.load(str(pre))
         exclude = _float_tail_nodes(pre_model.graph, _tensor_ranks(pre_model)) if float_head else []
         if float_modules:
-            in_modules = _float_module_nodes(pre_model.graph, float_modules)
+            # ORT's pre-processing may drop the name-scope metadata (it does for intent models) but keeps the node
+            # names: find the region in the fp32 graph then, and keep the names still present
+            in_modules = _float_module_nodes(pre_model.graph, float_modules) or _float_module_nodes(
+                onnx.load(str(fp32_path), load_external_data=False).graph, float_modules)
+            present = {node.name for node in pre_model.graph.node}
+            in_modules = [name for name in in_modules if name in present]
             if not in_modules:
                 raise ValueError(f"{fp32_path.name}: no node belongs to float_modules {list(float_modules)} (no name-scope metadata?)")
             exclude = sorted(set(exclude) | set(in_modules))

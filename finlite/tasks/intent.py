@@ -58,6 +58,9 @@ class IntentTrainConfig(TaskConfig):
     minilm_batch_size: int = 32
     minilm_max_tokens: int = 64
     distill_alpha: float = 0.3  # weight of the label loss; 1 - alpha goes to the soft targets
+    # Variants per training text (dropped / swapped words, crops; finlite.data.augment.word_variant) that the
+    # teachers score and the student also trains on: the teachers' knowledge beyond the texts they learnt.
+    distill_augment: int = 0
     temperature: float = 2.0
     # Out-of-scope answer: a confidence threshold chosen on the validation split by oos_rule
     # (finlite/tasks/oos_points.py): "balanced" (mean of in-scope accuracy and out-of-scope recall),

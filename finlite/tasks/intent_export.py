@@ -98,7 +98,7 @@ def _training_summary(train: dict) -> dict:
                  "fine_tune_seconds": (t.get("stage_seconds") or {}).get("fine_tune") or (t.get("stage_seconds") or {}).get("cached_fine_tune")}
                 for t in train.get("teachers", [])]
     return {"teachers": teachers, "teacher_ensemble": train.get("teacher_ensemble"), "student_seconds": train.get("student_seconds"),
-            "seconds": train.get("seconds")}
+            "seconds": train.get("seconds"), "distill_variants": train.get("distill_variants", 0)}
 
 
 def _training_section(training: dict) -> str:
@@ -108,7 +108,9 @@ def _training_section(training: dict) -> str:
         return ""
     lines = ["## Training: teachers and stages",
              "The student learns from the weighted average of its teachers' softened predictions on the training split "
-             "(`teachers=` / `teacher_weights=`; docs/intent_teacher.md).", "",
+             "(`teachers=` / `teacher_weights=`; docs/intent_teacher.md)"
+             + (f", and on {training['distill_variants']} variants of those texts the teachers scored (`distill_augment`)."
+                if training.get("distill_variants") else "."), "",
              "| stage | weight | validation accuracy | evaluation accuracy | seconds |", "|---|---|---|---|---|"]
     for t in teachers:
         note = f" (cached logits; fine-tuned in {t.get('fine_tune_seconds') or 0:.0f} s)" if t.get("cached") else ""

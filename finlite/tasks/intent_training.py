@@ -25,6 +25,9 @@ def prepare(task, config, data: dict[str, Any], log: Log) -> Prepared:
 
     if config.distill:
         teacher_specs(config)  # a bad teachers= / teacher_weights= setting fails before any work
+    if config.distill_augment < 0 or (config.distill_augment and not config.distill):
+        raise ConfigError(f"distill_augment must be >= 0 and needs distill=true (the teachers score the variants), got "
+                          f"distill_augment={config.distill_augment}, distill={str(config.distill).lower()}")
     train_path, eval_path = data["train"], data.get("eval")
     dataset = load_text_dataset(train_path, data.get("text_column"), data.get("label_column"))
     labels = dataset.label_set()
@@ -109,7 +112,8 @@ def _accuracy(logits: np.ndarray | None, y: np.ndarray | None) -> float | None:
 
 
 def teacher_targets(task, config, prepared: Prepared, ctx: TrainContext) -> tuple[np.ndarray, ...]:
-    """The teachers' weighted averaged softened predictions on the training texts. A teacher is one of the
+    """The teachers' weighted averaged softened predictions on the training texts; with ``distill_augment``, also
+    on that many variants of each text, which then extend ``prepared.train`` (and its noise). A teacher is one of the
     registered models named by ``config.teachers`` (trained first with the run's settings) or ``minilm``
     (fine-tuned or read from the cache, :mod:`finlite.tasks.intent_teacher`). Each teacher's validation and
     evaluation accuracy, its weight and its time land in ``prepared.extra["teachers"]``."""
@@ -120,18 +124,21 @@ def teacher_targets(task, config, prepared: Prepared, ctx: TrainContext) -> tupl
 
     specs = teacher_specs(config)
     extra = prepared.extra
+    train_texts = [extra["dataset"].texts[i] for i in extra["keep"]]
+    variants, variant_of = word_variants(train_texts, config.distill_augment, split_seed_of(config))
+    variant_ids = (extra["encoder"].encode_batch(variants),) if variants else None
     evaluation = extra["evaluation"]
     index = {label: i for i, label in enumerate(prepared.labels)}
     eval_y = np.array([index[label] for label in evaluation.labels], dtype=np.int64) if evaluation is not None else None
     eval_ids = (extra["encoder"].encode_batch(evaluation.texts),) if evaluation is not None else None
-    teachers, logits = [], {"train": [], "val": [], "eval": []}
+    teachers, logits = [], {"train": [], "val": [], "eval": [], "variants": []}
     kwargs = {"num_classes": len(prepared.labels), "buckets": config.buckets}
     for k, (name, weight) in enumerate(specs):
         start = time.perf_counter()
         if name == NAME:
-            out = _minilm_logits(config, prepared, ctx)
+            out = _minilm_logits(config, prepared, ctx, variants)
             row = {"cached": out.cached, "cache_key": out.key, "epochs": out.history, "stage_seconds": out.seconds}
-            train_logits, val_logits, eval_logits = out.train, out.val, out.eval
+            train_logits, val_logits, eval_logits, variant_logits = out.train, out.val, out.eval, out.variants
         else:
             teacher = get_model(name, **kwargs)
             fitted = ctx.fit(teacher, prepared.train, prepared.val, task.objective(config, prepared, distilled=False), name=f"teacher{k}-{name}",
@@ -140,7 +147,8 @@ def teacher_targets(task, config, prepared: Prepared, ctx: TrainContext) -> tupl
             row = {"best_epoch": fitted.best_epoch}
             train_logits, val_logits = ctx.predict(teacher, prepared.train.inputs), ctx.predict(teacher, prepared.val.inputs)
             eval_logits = ctx.predict(teacher, eval_ids) if eval_ids is not None else None
-        for split, value in (("train", train_logits), ("val", val_logits), ("eval", eval_logits)):
+            variant_logits = ctx.predict(teacher, variant_ids) if variant_ids is not None else None
+        for split, value in (("train", train_logits), ("val", val_logits), ("eval", eval_logits), ("variants", variant_logits)):
             logits[split].append(value)
         teachers.append({"model": name, "weight": round(weight, 6), "val": {"accuracy": _accuracy(val_logits, prepared.val.targets[0])},
                          "eval": {"accuracy": _accuracy(eval_logits, eval_y)}, **row, "seconds": round(time.perf_counter() - start, 1)})
@@ -157,11 +165,29 @@ def teacher_targets(task, config, prepared: Prepared, ctx: TrainContext) -> tupl
         ensemble["eval"] = {"accuracy": _accuracy(mixed("eval"), eval_y)}
     extra["teachers"] = teachers
     extra["teacher_ensemble"] = ensemble
-    return (mixed("train"),)
+    if not variants:
+        return (mixed("train"),)
+    # the student's training split grows by the variants, labelled as their originals, softened by the teachers
+    ids, y = prepared.train.inputs[0], prepared.train.targets[0]
+    prepared.train = ArraySplit((np.concatenate([ids, variant_ids[0]]),), (np.concatenate([y, y[variant_of]]),))
+    prepared.augment = _noisy_ids(train_texts + variants, prepared.train.inputs[0], extra["encoder"], config.char_noise)
+    extra["distill_variants"] = len(variants)
+    ctx.log(f"student: {len(ids)} training texts and {len(variants)} teacher-scored variants")
+    return (np.concatenate([mixed("train"), mixed("variants")]),)
 
 
-def _minilm_logits(config, prepared: Prepared, ctx: TrainContext):
-    """The MiniLM teacher's logits for this run's splits (cached under ``teacher_cache``)."""
+def word_variants(texts: list[str], per_text: int, seed: int) -> tuple[list[str], np.ndarray]:
+    """``per_text`` variants of every text (:func:`finlite.data.augment.word_variant`) and the index of each
+    variant's original; seeded by the validation split's seed, so student seeds share a teacher's cached scores."""
+    from ..data.augment import word_variant
+
+    rng = np.random.default_rng([seed, 20])
+    of = np.repeat(np.arange(len(texts)), per_text)
+    return [word_variant(texts[i], rng) for i in of], of
+
+
+def _minilm_logits(config, prepared: Prepared, ctx: TrainContext, variants: list[str]):
+    """The MiniLM teacher's logits for this run's splits and the training-text variants (cached under ``teacher_cache``)."""
     from pathlib import Path
 
     from .intent_teacher import CheckpointFiles, MiniLMSettings, teacher_logits
@@ -175,7 +201,7 @@ def _minilm_logits(config, prepared: Prepared, ctx: TrainContext):
     evaluation = extra["evaluation"]
     return teacher_logits(([texts[i] for i in extra["keep"]], prepared.train.targets[0]), ([texts[i] for i in extra["held"]], prepared.val.targets[0]),
                           prepared.labels, evaluation.texts if evaluation is not None else None, settings, cache,
-                          CheckpointFiles(ctx.save_checkpoint, ctx.load_checkpoint), ctx.log)
+                          CheckpointFiles(ctx.save_checkpoint, ctx.load_checkpoint), ctx.log, variants)
 
 
 def finish(model, config, prepared: Prepared, ctx: TrainContext) -> Finished:
@@ -211,7 +237,8 @@ def finish(model, config, prepared: Prepared, ctx: TrainContext) -> Finished:
         figures["oos_curve.png"] = lambda path: plot_curve(curve, chosen, path, title)
     return Finished(
         metrics=metrics,
-        train_metrics={"teachers": extra.get("teachers", []), "teacher_ensemble": extra.get("teacher_ensemble")},
+        train_metrics={"teachers": extra.get("teachers", []), "teacher_ensemble": extra.get("teacher_ensemble"),
+                       "distill_variants": extra.get("distill_variants", 0)},
         samples=_export_samples(extra["dataset"], extra["keep"], extra["held"], evaluation, config.seed),
         oos={"label": config.oos_label, "index": oos_index, "threshold": calibration.threshold, "method": calibration.method},
         figures=figures,

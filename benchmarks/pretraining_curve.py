@@ -201,6 +201,83 @@ def _markdown(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _last_events(events_csv: Path, out: Path, keep: int) -> dict:
+    """Write the ``keep`` most recent events of each user (what the network's window holds, ties: the later
+    file row) and describe what falls outside: users with more events, days the window covers for them,
+    and the share of logins older than 28 days (churn_risk's early rate) and of push opens (dormant_activation)."""
+    import pandas as pd
+
+    frame = pd.read_csv(events_csv)
+    ts = pd.to_datetime(frame["timestamp"], utc=True).dt.as_unit("ms").astype("int64")
+    frame = frame.assign(_ts=ts, _row=np.arange(len(frame))).sort_values(["user_id", "_ts", "_row"], kind="stable")
+    rank = frame.groupby("user_id", sort=False).cumcount(ascending=False)  # 0 = most recent
+    kept = rank < keep
+    frame.loc[kept].sort_values("_row").drop(columns=["_ts", "_row"]).to_csv(out, index=False)
+    as_of = int(ts.max()) + 1
+    counts = frame.groupby("user_id").size()
+    long = counts[counts > keep].index
+    oldest = frame.loc[kept & frame["user_id"].isin(long)].groupby("user_id")["_ts"].min()
+    old_login = (frame["event_type"] == "login") & (as_of - frame["_ts"] > 28 * 86_400_000)
+    push = frame["event_type"] == "push_open"
+    return {"users": int(len(counts)), "users_over_window": int(len(long)), "share_users_over_window": float(len(long) / len(counts)),
+            "median_days_in_window_for_them": float(np.median((as_of - oldest) / 86_400_000)) if len(oldest) else None,
+            "share_old_logins_outside": float((old_login & ~kept).sum() / max(1, old_login.sum())),
+            "share_push_opens_outside": float((push & ~kept).sum() / max(1, push.sum()))}
+
+
+def window_study(args: argparse.Namespace, plan: list[tuple[str, int]]) -> dict:
+    """GBDT on all of each user's events vs on the events the network's window holds (the last
+    ``max_events``), same users, same split: how much of each tag's signal lies outside the window."""
+    from finlite.data.events import load_attributes, load_events
+    from finlite.data.profile_labels import load_profile_labels
+    from finlite.data.schema_json import read_schema
+    from finlite.tasks.profile_baseline import baseline_report
+
+    size = max(int(s) for s in args.labelled.split(","))
+    rows = []
+    for config, seed in plan:
+        root = Path(args.work) / config / f"seed{seed}"
+        lab = root / f"labelled{args.pool or size + args.eval}"
+        schema = read_schema(root / f"unlabelled{args.unlabelled}" / "schema.json")
+        labels = load_profile_labels(lab / f"train{size}.csv", schema).joined(load_profile_labels(lab / "eval.csv", schema))
+        held = list(load_profile_labels(lab / "eval.csv", schema).user_ids)
+        kept = [u for u in labels.user_ids if u not in set(held)]
+        attrs = load_attributes(lab / "users.csv", schema)
+        row = {"config": config, "seed": seed, "labelled": size}
+        row["outside"] = _last_events(lab / "events.csv", lab / f"events_last{args.max_events}.csv", args.max_events)
+        for name, path in (("all_events", lab / "events.csv"), ("window", lab / f"events_last{args.max_events}.csv")):
+            events = load_events(path, schema)
+            as_of = int(load_events(lab / "events.csv", schema).ts_ms.max()) + 1 if name == "window" else int(events.ts_ms.max()) + 1
+            result = baseline_report(schema, events, attrs, labels, kept, held, as_of, seed, log=lambda *_: None)
+            row[name] = {k: v for k, v in result.items() if k in KEYS or k.startswith("auroc_")}
+        rows.append(row)
+        print(json.dumps({k: row[k] for k in ("config", "seed")} | {n: round(row[n]["tag_auroc_mean"], 4) for n in ("all_events", "window")}), flush=True)
+    return {"command": "python benchmarks/pretraining_curve.py " + " ".join(sys.argv[1:]), "max_events": args.max_events, "rows": rows}
+
+
+def _window_markdown(doc: dict) -> str:
+    rows = doc["rows"]
+    tags = sorted(k for k in rows[0]["all_events"] if k.startswith("auroc_"))
+    lines = ["# GBDT on all events vs on the network's window", "", f"- command: `{doc['command']}`",
+             f"- {len(rows)} seed × configuration runs, {rows[0]['labelled']:,} labelled users each; the window = each user's "
+             f"{doc['max_events']} most recent events (what `finlite.profile/2` encodes); figures: mean ± std over the runs",
+             f"- load (1-min average) at the start {doc['load'][0]:.2f}, at the end {doc['load'][1]:.2f}", "",
+             "| what falls outside the window | mean ± std |", "|---|---:|"]
+    for key, text in (("share_users_over_window", f"users with more than {doc['max_events']} events"),
+                      ("median_days_in_window_for_them", "days their window covers (median; the history is 84 days)"),
+                      ("share_old_logins_outside", "logins older than 28 days that are outside (churn_risk's early rate)"),
+                      ("share_push_opens_outside", "push opens outside (dormant_activation counts all of them)")):
+        lines.append(f"| {text} | {_mean_std([r['outside'][key] for r in rows], digits=3)} |")
+    lines += ["", "| GBDT features from | " + " | ".join(t.removeprefix("auroc_") for t in tags) + " | " + " | ".join(NAMES[k] for k in KEYS) + " |",
+              "|---|" + "---:|" * (len(tags) + len(KEYS))]
+    for name in ("all_events", "window"):
+        cells = [_mean_std([r[name][k] for r in rows]) for k in (*tags, *KEYS)]
+        lines.append(f"| {name.replace('_', ' ')} | " + " | ".join(cells) + " |")
+    cells = [_mean_std([100 * (r["window"][k] - r["all_events"][k]) for r in rows], digits=2) for k in (*tags, *KEYS)]
+    lines.append("| window − all, points | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--unlabelled", type=int, default=20000)
@@ -214,6 +291,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--work", default="runs/pretraining_curve")
     parser.add_argument("--results", default=str(HERE / "results" / "pretraining"))
+    parser.add_argument("--window-study", action="store_true", help="instead of the runs, on their data: GBDT on all "
+                        "events vs on the last --max-events of each user, per tag -> results/pretraining_window.{md,json}")
+    parser.add_argument("--max-events", type=int, default=128, help="the network's window (for --window-study)")
     parser.add_argument("--partial", default="", help="a note that the results are partial (and how to complete them)")
     args = parser.parse_args()
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
@@ -225,6 +305,14 @@ def main() -> int:
     load, start, rows = [os.getloadavg()[0]], time.perf_counter(), []
     out = Path(args.results)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if args.window_study:  # on the populations and splits a finished run left in --work
+        os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))  # before sklearn loads OpenMP (see finlite.cli)
+        study = window_study(args, plan) | {"load": load + [os.getloadavg()[0]]}
+        target = out.with_name(out.name + "_window")
+        target.with_suffix(".json").write_text(json.dumps(study, indent=1) + "\n", encoding="utf-8")
+        target.with_suffix(".md").write_text(_window_markdown(study), encoding="utf-8")
+        print(f"wrote {target}.md / .json")
+        return 0
     for done, (config, seed) in enumerate(plan, 1):
         rows += run_one(config, seed, args, Path(args.work))
         print(f"{config} seed {seed}: done ({done}/{len(plan)}, {time.perf_counter() - start:.0f} s so far)", flush=True)

@@ -54,3 +54,48 @@ def test_markdown_has_spread_paired_differences_and_partial_note() -> None:
     assert "**partial**: 1 of 2 runs done" in text
     assert "20,000 labelled, lifecycle macro-F1: pretrained − GBDT -1.00 points (target > 0 (ahead)) — missed (behind)" in text
     assert "--persona-mix" in text and "load (1-min average) at the start 0.50, at the end 1.50" in text
+
+
+def test_last_events_keeps_each_users_most_recent_and_says_what_is_outside(tmp_path: Path) -> None:
+    import pandas as pd
+
+    day = 86_400_000
+    as_of = pd.Timestamp("2026-06-30T00:00:00Z").value // 1_000_000
+    iso = lambda ms: pd.Timestamp(ms, unit="ms", tz="UTC").strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"  # noqa: E731
+    rows = [("a", as_of - 40 * day, "login"), ("a", as_of - 30 * day, "push_open"), ("a", as_of - 2 * day, "login"),
+            ("a", as_of - 1 * day, "page_view"), ("b", as_of - 50 * day, "login"), ("b", as_of - 3 * day, "push_open")]
+    events = pd.DataFrame([{"user_id": u, "timestamp": iso(t), "event_type": e} for u, t, e in rows])
+    events = events.iloc[[2, 0, 1, 3, 4, 5]]  # a's rows out of time order in the file
+    events.to_csv(tmp_path / "events.csv", index=False)
+    info = pc._last_events(tmp_path / "events.csv", tmp_path / "last.csv", keep=2)
+    kept = pd.read_csv(tmp_path / "last.csv")
+    assert sorted(kept[kept.user_id == "a"].event_type) == ["login", "page_view"]  # the two most recent of a's four
+    assert len(kept[kept.user_id == "b"]) == 2
+    assert info["users_over_window"] == 1 and info["share_users_over_window"] == 0.5
+    # days before "now" = the last event in the file + 1 ms (as finlite train profile takes it): a's window is days 2 … 1 before as_of
+    assert info["median_days_in_window_for_them"] == pytest.approx(1.0, abs=1e-6)
+    assert info["share_old_logins_outside"] == pytest.approx(0.5)  # a's day-40 login out, b's day-50 login in
+    assert info["share_push_opens_outside"] == pytest.approx(0.5)
+
+
+def test_window_study_on_a_small_run(tmp_path: Path) -> None:
+    """GBDT on all events vs on the last 16: the study runs on the folders a run leaves (in a process of its
+    own, one OpenMP thread), and a window that short loses signal (mean tag AUROC drops)."""
+    import json
+    import os
+    import subprocess
+
+    root = tmp_path / "default" / "seed0"
+    root.mkdir(parents=True)
+    pc._synth(300, 1000, "default", root / "unlabelled300", root / "u.log")
+    pc._synth(600, 0, "default", root / "labelled600", root / "l.log")
+    pc._split_labels(root / "labelled600" / "labels.csv", [400], 200, 600, root / "labelled600")
+    script = Path(pc.__file__)
+    subprocess.run([sys.executable, str(script), "--window-study", "--unlabelled", "300", "--labelled", "400", "--pool", "600",
+                    "--eval", "200", "--max-events", "16", "--threads", "1", "--work", str(tmp_path), "--results", str(tmp_path / "out")],
+                   check=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True)
+    row = json.loads((tmp_path / "out_window.json").read_text())["rows"][0]
+    assert row["outside"]["share_users_over_window"] > 0.5
+    assert row["window"]["tag_auroc_mean"] < row["all_events"]["tag_auroc_mean"]
+    text = (tmp_path / "out_window.md").read_text()
+    assert "| window − all, points |" in text and "users with more than 16 events" in text

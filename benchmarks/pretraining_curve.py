@@ -164,7 +164,7 @@ def _markdown(doc: dict) -> str:
              f"- machine: {doc['machine']}; load (1-min average) at the start {doc['load'][0]:.2f}, at the end {doc['load'][1]:.2f}",
              "- configurations: " + ", ".join(f"`{c}` ({' '.join(CONFIGS[c]) or 'the built-in generator'})" for c in doc["configs"]) + "; "
              f"seeds: {', '.join(map(str, doc['seeds']))} ({runs} seed × configuration runs)",
-             f"- unlabelled users: {doc['unlabelled']:,} per run (pretraining {doc['pretrain_epochs']} epochs); evaluation users: "
+             f"- unlabelled users: {doc['unlabelled']:,} per run (pretraining {doc['pretrain_epochs']} epoch{'s' if doc['pretrain_epochs'] != 1 else ''}); evaluation users: "
              f"{doc['eval']:,} per run; within a run every model is scored on the same evaluation users"]
     epochs = [r["pretrain_epoch_seconds"] for r in doc["rows"] if r.get("pretrain_epoch_seconds")]
     if epochs:
@@ -191,13 +191,14 @@ def _markdown(doc: dict) -> str:
         cells = [" / ".join(f"{np.mean([r[m]['per_tag'][t] for r in entry['runs']]):.3f}" for m in MODELS) for t in tags]
         lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
         lines.append(f"| {size:,} Δ | " + " | ".join(_mean_std(entry["diff"][t], digits=2) for t in tags) + " |")
-    lines += ["", "## Every run", "", "| labelled | config | seed | model | " + " | ".join(NAMES[k] for k in KEYS) + " | train s |",
-              "|---:|---|---:|---|---:|---:|---:|---:|"]
+    lines += ["", "## Every run", "", "| labelled | config | seed | model | " + " | ".join(NAMES[k] for k in KEYS) + " | train s | pretraining s / epoch |",
+              "|---:|---|---:|---|---:|---:|---:|---:|---:|"]
     for size, entry in summary["sizes"].items():
         for r in entry["runs"]:
             for model in MODELS:
                 seconds = f"{r[model]['seconds']:.0f}" if "seconds" in r[model] else "(with network)"
-                lines.append(f"| {size:,} | {r['config']} | {r['seed']} | {model} | " + " | ".join(f"{r[model][k]:.4f}" for k in KEYS) + f" | {seconds} |")
+                epoch = f"{r['pretrain_epoch_seconds']:.0f}" if model == "pretrained" and r.get("pretrain_epoch_seconds") else ""
+                lines.append(f"| {size:,} | {r['config']} | {r['seed']} | {model} | " + " | ".join(f"{r[model][k]:.4f}" for k in KEYS) + f" | {seconds} | {epoch} |")
     return "\n".join(lines) + "\n"
 
 

@@ -99,10 +99,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_synth_profile(args: argparse.Namespace) -> int:
-    from .data.synth.profile import generate_population, write_population
+    from .data.synth.profile import generate_population, parse_persona_mix, write_population
     from .data.synth.profile_variant import Variant, apply_variant
 
-    population = generate_population(args.users, seed=args.seed, weeks=args.weeks)
+    mix = parse_persona_mix(args.persona_mix) if args.persona_mix else None
+    population = generate_population(args.users, seed=args.seed, weeks=args.weeks, persona_mix=mix)
     variant = Variant(rename=args.rename, extra_fields=args.extra_fields, tags=args.tags, stages=args.stages,
                       non_buyers=args.non_buyers, seed=args.seed)
     population = apply_variant(population, variant)
@@ -225,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth_p.add_argument("--tags", type=int, default=0, help="keep only the first N tags (default: all 5)")
     synth_p.add_argument("--stages", type=int, default=0, help="merge neighbouring lifecycle stages into N (default: 5 stages)")
     synth_p.add_argument("--non-buyers", type=float, default=0.0, help="fraction of users who buy nothing (next product 'none')")
+    synth_p.add_argument("--persona-mix", default="", metavar="NAME=W,...",
+                         help="other persona shares, e.g. dormant_holder=0.25,prospect=0.05 (unnamed personas keep theirs)")
     _add_force(synth_p, "existing files")
     synth_p.set_defaults(func=_cmd_data_synth_profile)
 

@@ -31,6 +31,7 @@ from finlite.data.synth.profile import (
     WEEK_MS,
     Population,
     generate_population,
+    parse_persona_mix,
     read_population,
     split_users,
     write_population,
@@ -456,6 +457,46 @@ def test_rejects_bad_arguments() -> None:
         with pytest.raises(ValueError) as raised:
             generate_population(**kwargs)
         assert isinstance(raised.value, FinliteError)
+
+
+def test_persona_mix_changes_behaviour_and_labels_not_the_default() -> None:
+    base = generate_population(3000, seed=4)
+    assert digest(generate_population(3000, seed=4, persona_mix=None)) == digest(base)
+    assert digest(generate_population(3000, seed=4, persona_mix={})) == digest(base)
+    assert "persona_mix" not in base.meta
+    older = generate_population(3000, seed=4, persona_mix=parse_persona_mix("dormant_holder=0.5, young_saver=0"))
+    share = lambda p, name: float(np.mean(p.latent["persona"] == name))  # noqa: E731
+    # dormant_holder 0.5 against the other weights (0.89 − 0.16 for young savers): 0.5 / 1.23 of the users
+    assert abs(share(older, "dormant_holder") - 0.5 / 1.23) < 0.03 and share(older, "young_saver") == 0.0
+    assert abs(sum(older.meta["persona_mix"].values()) - 1.0) < 1e-12
+    # other behaviour (fewer logins per user) and other labels (more churned users, more dormant activation)
+    logins = lambda p: np.sum(p.events["event_type"] == "login") / p.n_users  # noqa: E731
+    assert logins(older) < 0.85 * logins(base)
+    churned = lambda p: float(np.mean(np.asarray(p.labels["lifecycle"]) == "churned"))  # noqa: E731
+    assert churned(older) > churned(base) + 0.03
+    assert np.mean(older.labels["dormant_activation"]) > np.mean(base.labels["dormant_activation"]) + 0.02
+
+
+@pytest.mark.parametrize("text, message", [
+    ("dormant_holder", "name=weight"), ("dormant_holder=lots", "name=weight"), ("gamer=0.2", "unknown persona 'gamer'"),
+    ("prospect=-1", "finite number >= 0"), ("prospect=nan", "finite number >= 0"),
+    (",".join(f"{name}=0" for name in ("young_saver", "active_fund_investor", "high_net_worth", "retiree_pension",
+                                       "dormant_holder", "credit_card_spender", "new_customer_onboarding", "prospect")), "weight 0"),
+])
+def test_persona_mix_rejects_bad_weights(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as raised:
+        generate_population(10, persona_mix=parse_persona_mix(text))
+    assert isinstance(raised.value, FinliteError)
+
+
+def test_persona_mix_cli_one_line_error(tmp_path: Path, capsys) -> None:
+    from finlite.cli import main
+
+    assert main(["data", "synth-profile", "--users", "10", "--out", str(tmp_path), "--persona-mix", "gamer=1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("finlite: error: unknown persona 'gamer'") and err.count("\n") == 1
+    assert main(["data", "synth-profile", "--users", "50", "--out", str(tmp_path), "--persona-mix", "prospect=1"]) == 0
+    assert (tmp_path / "events.csv").is_file()
 
 
 def test_other_window_and_as_of() -> None:

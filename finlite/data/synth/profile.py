@@ -29,7 +29,7 @@ and page views (:mod:`.profile_sessions`), actions and event rows (:mod:`.profil
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -52,6 +52,7 @@ from .profile_story import (
     DWELL_EVENT_TYPES,
     HOUR_MS,
     LOCAL_UTC_OFFSET_MINUTES,
+    PERSONA_TABLE,
     PERSONAS,
     SECOND_MS,
     TRAJECTORIES,
@@ -87,6 +88,7 @@ __all__ = [
     "PopulationArgumentError",
     "PopulationExistsError",
     "generate_population",
+    "parse_persona_mix",
     "read_population",
     "split_users",
     "write_population",
@@ -101,12 +103,15 @@ def generate_population(
     weeks: int = 12,
     as_of: str = "2026-06-30T00:00:00Z",
     dirty: bool = True,
+    persona_mix: Mapping[str, float] | None = None,
 ) -> Population:
     """A population of ``n_users`` users observed over the ``weeks`` weeks before ``as_of``.
 
     ``dirty`` adds about 1 % realistic dirt to the event rows (unknown page / event_type values, rows out of
     timestamp order, empty amount / dwell cells); labels and users are the same with or without it, and the
-    clean rows are identical. Deterministic for a given set of arguments.
+    clean rows are identical. ``persona_mix`` (persona name → weight, see :func:`parse_persona_mix`) changes
+    the persona shares: another bank's customer base, so other behaviour and other labels; personas not named
+    keep their share of the story, and the weights are renormalised. Deterministic for a given set of arguments.
     """
     if isinstance(n_users, bool) or not isinstance(n_users, (int, np.integer)) or n_users < 1:
         raise PopulationArgumentError(f"n_users must be a positive integer, got {n_users!r}")
@@ -118,12 +123,13 @@ def generate_population(
         as_of_ms = parse_iso_ms(as_of)
     except ValueError as exc:
         raise PopulationArgumentError(f"as_of must be an ISO 8601 timestamp such as 2026-06-30T00:00:00Z, got {as_of!r}") from exc
+    persona_weights = _persona_weights(persona_mix)
     window = Window(int(n_users), int(weeks), as_of_ms)
     rng = np.random.default_rng(int(seed))
 
     # one generator, one order of draws: the steps run exactly in this order
     hour_logits = hour_tables()
-    traits = draw_traits(rng, window.n_users)
+    traits = draw_traits(rng, window.n_users, persona_weights)
     joining = draw_joining(rng, window, traits, hour_logits)
     traj, weekly = draw_weekly_sessions(rng, window, traits, joining)
     sessions, is_customer = draw_sessions(rng, window, traits, joining, weekly, hour_logits)
@@ -158,8 +164,43 @@ def generate_population(
         "generator": GENERATOR_VERSION, "schema": formats.SCHEMA, "n_users": window.n_users, "seed": int(seed),
         "weeks": window.weeks, "as_of": iso_ms(as_of_ms), "as_of_ms": as_of_ms, "dirty": bool(dirty), "dirt": dirt,
     }
+    if persona_weights is not None:
+        meta["persona_mix"] = {name: float(w) for name, w in zip(PERSONAS, persona_weights / persona_weights.sum())}
     return Population(events=events, users=users, labels={"user_id": ids, **labels}, as_of_ms=as_of_ms,
                       latent=latent, meta=meta)
+
+
+def parse_persona_mix(text: str) -> dict[str, float]:
+    """``"dormant_holder=0.25,prospect=0.05"`` → ``{"dormant_holder": 0.25, "prospect": 0.05}`` (the CLI's
+    ``--persona-mix``); a malformed item raises :class:`PopulationArgumentError`."""
+    mix: dict[str, float] = {}
+    for item in (part.strip() for part in text.split(",")):
+        name, sep, value = item.partition("=")
+        try:
+            weight = float(value) if sep else None
+        except ValueError:
+            weight = None
+        if weight is None:
+            raise PopulationArgumentError(f"persona mix items are name=weight, got {item!r}")
+        mix[name.strip()] = weight
+    return mix
+
+
+def _persona_weights(mix: Mapping[str, float] | None) -> np.ndarray | None:
+    """The persona shares with ``mix`` applied, or None (the story's shares) when ``mix`` is empty."""
+    if not mix:
+        return None
+    weights = {name: PERSONA_TABLE[name][0] for name in PERSONAS}
+    for name, weight in mix.items():
+        if name not in weights:
+            raise PopulationArgumentError(f"unknown persona {name!r} in the persona mix; known: {', '.join(PERSONAS)}")
+        if not (isinstance(weight, (int, float)) and np.isfinite(weight) and weight >= 0):
+            raise PopulationArgumentError(f"persona weight must be a finite number >= 0, got {name}={weight!r}")
+        weights[name] = float(weight)
+    total = np.array(list(weights.values()))
+    if total.sum() <= 0:
+        raise PopulationArgumentError("the persona mix gives every persona weight 0")
+    return total / total.sum()
 
 
 def split_users(user_ids: Iterable[str], eval_fraction: float = 0.2, seed: int = 0) -> tuple[list[str], list[str]]:

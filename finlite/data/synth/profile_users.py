@@ -77,9 +77,11 @@ class Joining:
     abandon_steps: np.ndarray  # steps before abandoning
 
 
-def draw_traits(rng: np.random.Generator, n: int) -> Traits:
-    """Persona, noisy traits around the persona means, age, risk level and product preference."""
-    weights = np.array([PERSONA_TABLE[name][0] for name in PERSONAS])
+def draw_traits(rng: np.random.Generator, n: int, persona_weights: np.ndarray | None = None) -> Traits:
+    """Persona, noisy traits around the persona means, age, risk level and product preference.
+
+    ``persona_weights`` (one per PERSONAS, any positive scale) replaces the persona shares of the story."""
+    weights = np.array([PERSONA_TABLE[name][0] for name in PERSONAS]) if persona_weights is None else persona_weights
     persona = rng.choice(len(PERSONAS), size=n, p=weights / weights.sum())
     col = lambda k: persona_column(persona, k)  # noqa: E731
     noise = rng.standard_normal((n, 5))

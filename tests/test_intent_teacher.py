@@ -222,8 +222,6 @@ def test_length_batches_cover_every_row_once_and_pad_little():
 
 @pytest.mark.slow
 def test_a_run_distils_from_minilm_and_reports_each_teacher(tmp_path, fake_extra, monkeypatch):
-    from finlite.tasks import intent_training
-
     root = write_small_corpus(tmp_path / "data", seed=2, n_per_intent=6, n_out_of_scope=12)
     seen = _fake_minilm(monkeypatch)
     config = _config("epochs=1", "teachers=minilm,intent_bag", "teacher_weights=3,1", "buckets=4096", "model=intent_dwshuffle_x0_5", "threads=1")
@@ -232,7 +230,8 @@ def test_a_run_distils_from_minilm_and_reports_each_teacher(tmp_path, fake_extra
     assert [t["model"] for t in teachers] == ["minilm", "intent_bag"] and [t["weight"] for t in teachers] == [0.75, 0.25]
     assert teachers[0]["val"]["accuracy"] == 1.0 and teachers[0]["eval"]["accuracy"] == 1.0 and teachers[0]["cached"]
     assert metrics["train"]["teacher_ensemble"]["eval"]["accuracy"] > 0.9  # 3:1 for the perfect teacher
-    assert metrics["train"]["student_seconds"] > 0 and seen["cache_dir"] == tmp_path / "run"
+    # a one-epoch student on ~150 texts can take under 0.05 s (rounded to 0.0) on a quiet machine
+    assert 0 <= metrics["train"]["student_seconds"] <= metrics["train"]["seconds"] and seen["cache_dir"] == tmp_path / "run"
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["train"]["teachers"][0]["model"] == "minilm"
     assert metrics["train"]["distill_variants"] == 0 and seen["variants"] == []
 

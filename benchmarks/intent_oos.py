@@ -74,8 +74,10 @@ class FeatureSpace:
         self.unit_train = _normalised(features)
 
     def scores(self, features: np.ndarray) -> dict[str, np.ndarray]:
-        diff = features[:, None, :] - self.means[None, :, :]  # (N, C, D)
-        mahalanobis = np.einsum("ncd,de,nce->nc", diff, self.precision, diff).min(axis=1)
+        # (x - m)' P (x - m) = x'Px - 2 x'Pm + m'Pm for every class mean m, without an (N, C, D) array
+        px = features @ self.precision
+        mahalanobis = ((px * features).sum(axis=1)[:, None] - 2 * px @ self.means.T
+                       + np.einsum("cd,de,ce->c", self.means, self.precision, self.means)[None, :]).min(axis=1)
         unit = _normalised(features)
         kth = np.sort(unit @ self.unit_train.T, axis=1)[:, -KNN]
         return {"mahalanobis": -mahalanobis, "class_cosine": (unit @ self.unit_means.T).max(axis=1), "knn_cosine": kth}

@@ -39,3 +39,13 @@ def test_one_split_reports_every_score_and_the_target_point(tmp_path):
         assert row["reject1"]["in_scope_accuracy"] <= out["known_accuracy"] + 1e-9  # rejecting never adds right answers
     text = intent_oos._markdown({"splits": [out], "load": [0.0, 0.0], "settings": "test"})
     assert "mahalanobis" in text and "Issue 20's target" in text
+
+
+def test_the_mahalanobis_score_is_the_distance_to_the_nearest_class_mean():
+    rng = np.random.default_rng(1)
+    y = np.repeat([0, 1, 2], 50)
+    space = intent_oos.FeatureSpace(rng.normal(size=(150, 4)) + y[:, None], y)
+    x = rng.normal(size=(7, 4))
+    diff = x[:, None, :] - space.means[None]
+    direct = np.einsum("ncd,de,nce->nc", diff, space.precision, diff).min(axis=1)
+    np.testing.assert_allclose(space.scores(x)["mahalanobis"], -direct, rtol=1e-9, atol=1e-9)

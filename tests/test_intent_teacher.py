@@ -74,7 +74,7 @@ def _seed_cache(root, settings: MiniLMSettings, eval_texts=None) -> TeacherCache
     rng = np.random.default_rng(0)
     cache.save(rng.normal(size=(3, 3)), rng.normal(size=(2, 3)), {"history": [{"epoch": 1}], "seconds": {"fine_tune": 12.5}})
     if eval_texts is not None:
-        np.save(cache.eval_path(eval_texts), rng.normal(size=(len(eval_texts), 3)).astype(np.float32))
+        cache.save_texts(eval_texts, rng.normal(size=(len(eval_texts), 3)))
     return cache
 
 
@@ -111,6 +111,18 @@ def test_a_cache_file_of_another_key_or_format_is_ignored(tmp_path):
     assert TeacherCache(tmp_path, "b" * 20).load() is None
 
 
+def test_a_damaged_or_resized_texts_entry_is_a_cache_miss(tmp_path):
+    cache = TeacherCache(tmp_path, "a" * 20)
+    cache.save_texts(["a", "b"], np.ones((2, 3)))
+    np.testing.assert_array_equal(cache.load_texts(["a", "b"]), np.ones((2, 3)))
+    path = cache.texts_path(["a", "b"])
+    np.save(path.with_suffix(".tmp.npy"), np.ones((5, 3)))
+    path.with_suffix(".tmp.npy").replace(path)  # an entry whose rows do not match the texts
+    assert cache.load_texts(["a", "b"]) is None
+    path.write_bytes(path.read_bytes()[:40])  # truncated
+    assert cache.load_texts(["a", "b"]) is None and cache.load_texts(["never", "stored"]) is None
+
+
 def test_a_damaged_logits_file_is_a_cache_miss(tmp_path):
     cache = TeacherCache(tmp_path, "a" * 20)
     cache.save(np.zeros((3, 3)), np.zeros((2, 3)), {"history": []})
@@ -139,7 +151,7 @@ def test_variants_are_scored_from_the_cache_and_need_the_weights_otherwise(tmp_p
     monkeypatch.setattr(intent_teacher, "_build", lambda n: pytest.fail("a cached teacher must not be built"))
     cache = _seed_cache(tmp_path, MiniLMSettings(), eval_texts=["top up card", "card top"])
     got = teacher_logits(TRAIN, VAL, LABELS, None, MiniLMSettings(), tmp_path, FILES, log=lambda _: None, variants=["top up card", "card top"])
-    np.testing.assert_array_equal(got.variants, np.load(cache.eval_path(["top up card", "card top"])))
+    np.testing.assert_array_equal(got.variants, cache.load_texts(["top up card", "card top"]))
     assert got.eval is None
     with pytest.raises(TeacherUnavailable) as error:  # new variants, and no fine-tuned weights to score them
         teacher_logits(TRAIN, VAL, LABELS, None, MiniLMSettings(), tmp_path, FILES, log=lambda _: None, variants=["card"])
@@ -230,8 +242,7 @@ def test_a_run_distils_from_minilm_and_reports_each_teacher(tmp_path, fake_extra
     assert [t["model"] for t in teachers] == ["minilm", "intent_bag"] and [t["weight"] for t in teachers] == [0.75, 0.25]
     assert teachers[0]["val"]["accuracy"] == 1.0 and teachers[0]["eval"]["accuracy"] == 1.0 and teachers[0]["cached"]
     assert metrics["train"]["teacher_ensemble"]["eval"]["accuracy"] > 0.9  # 3:1 for the perfect teacher
-    # a one-epoch student on ~150 texts can take under 0.05 s (rounded to 0.0) on a quiet machine
-    assert 0 <= metrics["train"]["student_seconds"] <= metrics["train"]["seconds"] and seen["cache_dir"] == tmp_path / "run"
+    assert 0 < metrics["train"]["student_seconds"] <= metrics["train"]["seconds"] and seen["cache_dir"] == tmp_path / "run"
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["train"]["teachers"][0]["model"] == "minilm"
     assert metrics["train"]["distill_variants"] == 0 and seen["variants"] == []
 

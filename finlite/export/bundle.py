@@ -171,11 +171,12 @@ def _export_bundle(run_dir, out_dir, formats, force, name, log, events, users, l
         raise ExportError(f"{run_dir}: {err}") from None
     source: ExportSource = task.export_source(run_dir, model, info, {"events": events, "users": users, "labels": labels}, log)
     if int8_float:
-        known = {path for path, _ in model.named_modules() if path}
-        unknown = [path for path in int8_float if path not in known]
-        if unknown:
-            raise ExportError(f"--int8-float: {', '.join(unknown)} not a submodule of the {info.model} model; its submodules: "
-                              f"{', '.join(sorted(p for p in known if p.count('.') <= 1))}")
+        from .tflite_export import check_module_paths
+
+        try:
+            check_module_paths(model, int8_float)
+        except ValueError as err:
+            raise ExportError(f"--int8-float: {err} ({info.model})") from None
         source.int8_float_modules = tuple(dict.fromkeys((*source.int8_float_modules, *int8_float)))
     outputs: TaskOutputs = source.outputs
     names = outputs.input_names

@@ -123,11 +123,14 @@ def _node_in_modules(type_names: set[str]) -> Callable[[torch.fx.Node], bool]:
     return inside
 
 
-def _check_module_paths(model: nn.Module, paths: Sequence[str]) -> None:
-    names = {name for name, _ in model.named_modules()}
+def check_module_paths(model: nn.Module, paths: Sequence[str]) -> None:
+    """A ValueError naming every path of ``paths`` that is not a submodule of ``model``, and the model's own
+    (to two levels: ``stem``, ``blocks.1``)."""
+    names = {name for name, _ in model.named_modules() if name}
     unknown = [p for p in paths if p not in names]
     if unknown:
-        raise ValueError(f"float_modules {unknown} are not submodules of {type(model).__name__}")
+        raise ValueError(f"{', '.join(unknown)} not a submodule of {type(model).__name__}; its submodules: "
+                         f"{', '.join(sorted(n for n in names if n.count('.') <= 1))}")
 
 
 def _node_in_module_paths(paths: Sequence[str]) -> Callable[[torch.fx.Node], bool]:
@@ -321,7 +324,7 @@ def export_tflite_int8(
     prepared_float = quantize_embeddings(fold_batchnorm(model), per_row=per_row_embedding).eval()
     kwargs = _sample_kwargs(prepared_float, arrays, names)
 
-    _check_module_paths(model, float_modules)
+    check_module_paths(model, float_modules)
     quantizer = _make_quantizer(
         int8_quantization_config(act_observer),
         _node_in_modules({_qualified(Int8Embedding)}),

@@ -161,8 +161,25 @@ class TeacherCache:
         self.checkpoint = self.root / f"{NAME}-{key}-epoch.pt"
         self.weights = self.root / f"{NAME}-{key}-weights.pt"
 
-    def eval_path(self, texts: Sequence[str]) -> Path:
+    def texts_path(self, texts: Sequence[str]) -> Path:
         return self.root / f"{NAME}-{self.key}-eval-{data_hash(texts)[:16]}.npy"
+
+    def load_texts(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The cached logits on ``texts``, or None (also for a damaged entry or one of another size: a miss)."""
+        path = self.texts_path(texts)
+        try:
+            logits = np.load(path, allow_pickle=False)
+        except (OSError, ValueError):
+            return None
+        return logits if logits.ndim == 2 and len(logits) == len(texts) else None
+
+    def save_texts(self, texts: Sequence[str], logits: np.ndarray) -> None:
+        """Store the logits on ``texts`` atomically (a killed run leaves no half-written entry)."""
+        path = self.texts_path(texts)
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npy")
+        np.save(tmp, logits.astype(np.float32))
+        tmp.replace(path)
 
     def load(self) -> dict[str, Any] | None:
         """The cached logits and their record, or None."""
@@ -371,26 +388,26 @@ def teacher_logits(train: tuple[Sequence[str], np.ndarray], val: tuple[Sequence[
         cache.save(train_logits, val_logits, {"history": history, "seconds": seconds, "settings": asdict(settings),
                                               "n_train": len(train[0]), "n_val": len(val[0])})
         cache.checkpoint.unlink(missing_ok=True)  # the weights file replaces the resume state
-    loaded: list = [tokenizer, model]
 
     def scored(texts: Sequence[str], what: str, required: bool) -> np.ndarray | None:
         """The teacher's logits on ``texts`` (cached by their hash); without stored weights None, or an error if ``required``."""
-        path = cache.eval_path(texts)
-        if path.is_file():
-            return np.load(path)
-        if loaded[1] is None and not cache.weights.is_file():
+        nonlocal tokenizer, model
+        logits = cache.load_texts(texts)
+        if logits is not None:
+            return logits
+        if model is None and not cache.weights.is_file():
             if required:
                 raise TeacherUnavailable(f"teacher {NAME}: the cached logits {cache.logits} have no fine-tuned weights {cache.weights} "
                                          f"to score the {what}; delete {cache.logits} to fine-tune the teacher again")
             log(f"teacher {NAME}: no fine-tuned weights {cache.weights} for the new {what}; its accuracy there is not measured")
             return None
         start = time.perf_counter()
-        if loaded[1] is None:
+        if model is None:
             weights = files.load(cache.weights, ("model",))["model"]  # checked before the encoder is built
-            loaded[:] = _build(len(labels))
-            loaded[1].load_state_dict(weights)
-        logits = _predict(loaded[1], _tokenize(loaded[0], texts, settings.max_tokens), loaded[0].pad_token_id)
-        np.save(path, logits)
+            tokenizer, model = _build(len(labels))
+            model.load_state_dict(weights)
+        logits = _predict(model, _tokenize(tokenizer, texts, settings.max_tokens), tokenizer.pad_token_id)
+        cache.save_texts(texts, logits)
         seconds["predict"] = round(seconds["predict"] + time.perf_counter() - start, 1)
         return logits
 

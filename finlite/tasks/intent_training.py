@@ -56,7 +56,8 @@ def prepare(task, config, data: dict[str, Any], log: Log) -> Prepared:
         data={"train": str(train_path), "eval": str(eval_path) if eval_path else None, "n_train": len(train),
               "n_val": len(val), "n_eval": len(evaluation.texts) if evaluation else 0},
         augment=_noisy_ids([dataset.texts[i] for i in keep], train.inputs[0], encoder, config.char_noise),
-        extra={"dataset": dataset, "evaluation": evaluation, "keep": keep, "held": held, "encoder": encoder},
+        extra={"dataset": dataset, "evaluation": evaluation, "keep": keep, "held": held, "encoder": encoder,
+               "eval_ids": (encoder.encode_batch(evaluation.texts),) if evaluation is not None else None},
     )
 
 
@@ -130,7 +131,7 @@ def teacher_targets(task, config, prepared: Prepared, ctx: TrainContext) -> tupl
     evaluation = extra["evaluation"]
     index = {label: i for i, label in enumerate(prepared.labels)}
     eval_y = np.array([index[label] for label in evaluation.labels], dtype=np.int64) if evaluation is not None else None
-    eval_ids = (extra["encoder"].encode_batch(evaluation.texts),) if evaluation is not None else None
+    eval_ids = extra["eval_ids"]
     teachers, logits = [], {"train": [], "val": [], "eval": [], "variants": []}
     kwargs = {"num_classes": len(prepared.labels), "buckets": config.buckets}
     for k, (name, weight) in enumerate(specs):
@@ -223,7 +224,7 @@ def finish(model, config, prepared: Prepared, ctx: TrainContext) -> Finished:
     probs, y, measured_on = val_probs, val_y, "validation"
     if evaluation is not None:
         eval_y = np.array([index[label] for label in evaluation.labels], dtype=np.int64)
-        eval_logits = ctx.predict(model, (extra["encoder"].encode_batch(evaluation.texts),))
+        eval_logits = ctx.predict(model, extra["eval_ids"])
         metrics["eval"] = classification_report(eval_logits, eval_y, calibration.threshold, oos_index)
         probs, y, measured_on = softmax(eval_logits), eval_y, "evaluation"
     curve = oos_curve(probs, y, oos_index)

@@ -86,7 +86,7 @@ def train_run(task: Task, config: Any, data: dict[str, Any], out_dir: Path, resu
     sample = tuple(torch.from_numpy(np.ascontiguousarray(a[:1])) for a in prepared.val.inputs)
     metrics = {**finished.metrics, "model": {"name": config.model, "params": count_params(model), "macs": count_macs(model, *sample)}}
     metrics["train"] = {"best_epoch": fitted.best_epoch, "history": fitted.history, **finished.train_metrics,
-                        "student_seconds": round(fitted.seconds, 1), "seconds": round(time.perf_counter() - start, 1)}
+                        "student_seconds": round(fitted.seconds, 3), "seconds": round(time.perf_counter() - start, 1)}
     info = RunInfo(
         task=task.name,
         model=config.model,
